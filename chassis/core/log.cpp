@@ -1,0 +1,163 @@
+#include "chassis/core/log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+namespace bazaar::log {
+namespace {
+std::string g_service = "unknown";
+std::atomic<int> g_min_level{static_cast<int>(Level::info)};
+std::atomic<int> g_fd{1};
+
+constexpr std::string_view level_name(Level l) {
+  switch (l) {
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
+  }
+  return "info";
+}
+
+// "2026-11-21T08:35:03.123Z"; the seconds part is cached per thread.
+void append_timestamp(std::string& out) {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto secs = time_point_cast<seconds>(now);
+  auto ms = duration_cast<milliseconds>(now - secs).count();
+  thread_local long long cached_secs = -1;
+  thread_local char cached[24];
+  long long s = secs.time_since_epoch().count();
+  if (s != cached_secs) {
+    std::time_t t = static_cast<std::time_t>(s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_secs = s;
+  }
+  out.append(cached);
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms));
+  out.append(frac);
+}
+
+void append_value(std::string& out, const Field::Value& v) {
+  char buf[32];
+  if (auto* s = std::get_if<std::string_view>(&v)) {
+    out.push_back('"');
+    append_json_escaped(out, *s);
+    out.push_back('"');
+  } else if (auto* i = std::get_if<long long>(&v)) {
+    auto r = std::to_chars(buf, buf + sizeof buf, *i);
+    out.append(buf, r.ptr);
+  } else if (auto* d = std::get_if<double>(&v)) {
+    auto r = std::to_chars(buf, buf + sizeof buf, *d);
+    out.append(buf, r.ptr);
+  } else {
+    out.append(std::get<bool>(v) ? "true" : "false");
+  }
+}
+}  // namespace
+
+void init(std::string service, Level min_level) {
+  g_service = std::move(service);
+  g_min_level = static_cast<int>(min_level);
+}
+
+Level parse_level(std::string_view t) {
+  if (t == "debug") return Level::debug;
+  if (t == "info") return Level::info;
+  if (t == "warn") return Level::warn;
+  if (t == "error") return Level::error;
+  throw std::invalid_argument("expected debug, info, warn or error");
+}
+
+bool enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(); }
+
+void set_output_fd(int fd) { g_fd = fd; }
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        if (u < 0x20) {
+          out.append("\\u00");
+          out.push_back(hex[u >> 4]);
+          out.push_back(hex[u & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+}
+
+void write(Level level, const TraceIds* trace, std::string_view msg,
+           std::initializer_list<Field> fields) {
+  thread_local std::string line;
+  line.clear();
+  line.append("{\"ts\":\"");
+  append_timestamp(line);
+  line.append("\",\"level\":\"");
+  line.append(level_name(level));
+  line.append("\",\"service\":\"");
+  append_json_escaped(line, g_service);
+  line.append("\",\"msg\":\"");
+  append_json_escaped(line, msg);
+  line.push_back('"');
+  if (trace != nullptr && !trace->trace_id.empty()) {
+    line.append(",\"trace_id\":\"");
+    line.append(trace->trace_id);
+    line.append("\",\"span_id\":\"");
+    line.append(trace->span_id);
+    line.push_back('"');
+  }
+  for (const auto& f : fields) {
+    line.append(",\"");
+    append_json_escaped(line, f.key);
+    line.append("\":");
+    append_value(line, f.value);
+  }
+  line.append("}\n");
+  const char* p = line.data();
+  std::size_t left = line.size();
+  int fd = g_fd.load();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // nowhere to report a broken stdout; drop the line rather than crash
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace bazaar::log

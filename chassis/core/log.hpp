@@ -1,0 +1,66 @@
+#pragma once
+// One JSON object per line on stdout: ts, level, service, msg, trace_id, span_id, then the
+// caller's fields. Whole lines go out in a single write(2), so lines of concurrent threads
+// never interleave.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace bazaar::log {
+
+enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
+
+struct TraceIds {
+  std::string_view trace_id;
+  std::string_view span_id;
+};
+
+struct Field {
+  using Value = std::variant<std::string_view, long long, double, bool>;
+  std::string_view key;
+  Value value;
+
+  Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+  Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  Field(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
+  Field(std::string_view k, bool v) : key(k), value(v) {}
+  Field(std::string_view k, double v) : key(k), value(v) {}
+  template <class I>
+  requires std::is_integral_v<I> Field(std::string_view k, I v)
+      : key(k), value(static_cast<long long>(v)) {}
+};
+
+// Call once at start-up; before it, lines carry service "unknown" and level info.
+void init(std::string service, Level min_level);
+// Parses debug|info|warn|error; throws std::invalid_argument otherwise.
+Level parse_level(std::string_view text);
+bool enabled(Level level);
+
+// Redirect output (tests); fd 1 by default.
+void set_output_fd(int fd);
+
+void write(Level level, const TraceIds* trace, std::string_view msg,
+           std::initializer_list<Field> fields);
+
+inline void debug(std::string_view msg, std::initializer_list<Field> f = {},
+                  const TraceIds* t = nullptr) {
+  if (enabled(Level::debug)) write(Level::debug, t, msg, f);
+}
+inline void info(std::string_view msg, std::initializer_list<Field> f = {},
+                 const TraceIds* t = nullptr) {
+  if (enabled(Level::info)) write(Level::info, t, msg, f);
+}
+inline void warn(std::string_view msg, std::initializer_list<Field> f = {},
+                 const TraceIds* t = nullptr) {
+  if (enabled(Level::warn)) write(Level::warn, t, msg, f);
+}
+inline void error(std::string_view msg, std::initializer_list<Field> f = {},
+                  const TraceIds* t = nullptr) {
+  write(Level::error, t, msg, f);
+}
+
+// Appends `text` JSON-escaped (without quotes) to `out`. Shared with other hand-written JSON.
+void append_json_escaped(std::string& out, std::string_view text);
+
+}  // namespace bazaar::log

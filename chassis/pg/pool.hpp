@@ -1,0 +1,67 @@
+#pragma once
+// A bounded pool of libpq connections driven by the worker's Asio loop: no thread ever blocks
+// on a query. One pool per worker (see PerWorker); statements are prepared per connection.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "chassis/pg/result.hpp"
+
+namespace bazaar::pg {
+
+template <typename T>
+using Task = boost::asio::awaitable<T, boost::asio::any_io_executor>;
+
+struct PoolOptions {
+  std::string conninfo;     // a libpq URI or key=value string (DB_URL)
+  std::string name = "db";  // the `pool` label of its metrics
+  std::size_t max_size = 8;
+  std::chrono::milliseconds acquire_timeout{2'000};  // waiting for a free connection
+  std::chrono::milliseconds connect_timeout{3'000};
+  std::chrono::milliseconds query_timeout{5'000};
+};
+
+class Pool;
+struct Lease;
+
+// BEGIN … COMMIT on one connection. Dropped without commit(), the connection is closed, so the
+// server rolls back: no half-written state can leak into the next user of that connection.
+class Transaction {
+ public:
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) noexcept;
+  ~Transaction();
+
+  Task<Result> exec(Statement statement, Params params = {});
+  Task<Result> exec_sql(std::string sql, Params params = {});
+  Task<void> commit();
+
+ private:
+  friend class Pool;
+  explicit Transaction(std::unique_ptr<Lease> lease);
+  std::unique_ptr<Lease> lease_;
+};
+
+class Pool {
+ public:
+  Pool(boost::asio::any_io_executor executor, PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // One statement in auto-commit. Throws PgError.
+  Task<Result> query(Statement statement, Params params = {});
+  Task<Result> query_sql(std::string sql, Params params = {});
+  Task<Transaction> begin();
+  // True when a connection can run SELECT 1 within the query timeout.
+  Task<bool> ping();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bazaar::pg
