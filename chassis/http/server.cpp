@@ -248,6 +248,34 @@ asio::awaitable<void> write_error_and_close(Server::Impl* impl, Worker* w,
   co_await lingering_close(*stream);
 }
 
+// Cancels the pending read when the request has not fully arrived in time.
+class ReadDeadline {
+ public:
+  ReadDeadline(beast::tcp_stream* stream, std::chrono::milliseconds timeout)
+      : timer_(stream->get_executor(), timeout), state_(std::make_shared<State>()) {
+    timer_.async_wait([stream, state = state_](const beast::error_code& ec) {
+      if (ec || state->done) return;
+      state->expired = true;
+      beast::error_code ignored;
+      stream->socket().cancel(ignored);
+    });
+  }
+  ~ReadDeadline() { cancel(); }
+  bool expired() const { return state_->expired; }
+  void cancel() {
+    state_->done = true;
+    timer_.cancel();
+  }
+
+ private:
+  struct State {
+    bool done = false;
+    bool expired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 asio::awaitable<void> reject_connection(tcp::socket sock) {
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
@@ -279,11 +307,14 @@ asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket soc
     }
     self.busy = true;
     auto start = Clock::now();
-    stream.expires_after(opt.read_timeout);
+    // Beast's own expiry would close the socket; cancelling instead leaves room for a 408.
+    stream.expires_never();
+    ReadDeadline deadline(&stream, opt.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
     parser.body_limit(opt.body_limit);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buf, parser, nothrow);
+    if (deadline.expired()) hec = beast::error::timeout;
     if (hec) {
       if (hec != bhttp::error::end_of_stream && hec != asio::error::connection_reset) {
         co_await write_error_and_close(impl, w, &stream, status_for_read_error(hec), {}, start);
@@ -297,6 +328,7 @@ asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket soc
         co_await asio::async_write(stream, asio::buffer(kContinue), nothrow);
       }
       auto [bec, bn] = co_await bhttp::async_read(stream, buf, parser, nothrow);
+      if (deadline.expired()) bec = beast::error::timeout;
       if (bec) {
         if (bec != asio::error::connection_reset && bec != bhttp::error::end_of_stream &&
             bec != bhttp::error::partial_message) {
@@ -306,6 +338,7 @@ asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket soc
         break;
       }
     }
+    deadline.cancel();
     auto& in = parser.get();
     unsigned version = in.version();
     std::string request_id(in["X-Request-ID"]);

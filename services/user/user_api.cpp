@@ -215,10 +215,12 @@ Task<Response> issue_token(UserApi* api, Request req) {
   auto& cred = std::get<Credentials>(valid);
   auto u = co_await api->repo.find_by_email(cred.email);
   // An unknown e-mail costs the same argon2id work as a wrong password.
-  bool ok = co_await asio::co_spawn(
-      api->crypto,
-      verify_password(&api->hasher, u ? u->password_hash : std::string(), std::move(cred.password)),
-      asio::use_awaitable);
+  // Named locals, not temporaries inside the co_await: g++ 12 destroys a conditional's
+  // temporary twice there.
+  std::string stored;
+  if (u) stored = u->password_hash;
+  auto verification = verify_password(&api->hasher, std::move(stored), std::move(cred.password));
+  bool ok = co_await asio::co_spawn(api->crypto, std::move(verification), asio::use_awaitable);
   if (!u || !ok) {
     Response r = problem(401, "invalid e-mail or password");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -1,0 +1,104 @@
+#pragma once
+// What integration tests need to run the real thing: a throwaway PostgreSQL cluster
+// (deploy/local/pg-cluster), a service binary as a child process, and raw sockets for
+// speaking broken HTTP on purpose. Everything started here is stopped by its destructor.
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace bazaar::harness {
+
+// A fresh directory under /tmp, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class PgCluster {
+ public:
+  // Starts a new cluster with the given databases.
+  explicit PgCluster(std::string databases = "users");
+  ~PgCluster();
+  std::string url(const std::string& database) const { return base_url_ + "/" + database; }
+  void stop();
+  void start();  // same port as before
+
+ private:
+  TempDir dir_;
+  std::string databases_;
+  std::string base_url_;
+};
+
+// The database URL for tests that do not need to control the server: DB_URL when given,
+// otherwise a cluster shared by the whole test binary.
+std::string shared_database_url(const std::string& database = "users");
+
+class Process {
+ public:
+  // Starts `binary` with the current environment plus `env`; output goes to a log file.
+  Process(std::string binary, std::map<std::string, std::string> env);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int sig);
+  // Waits for exit; returns the exit code (128+signal when killed), or -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  bool running();
+  std::string output() const;  // everything written so far (stdout and stderr)
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
+int free_port();
+std::string source_dir();
+// A 2048-bit RSA key written once per test binary; returns its path.
+const std::string& test_jwt_key_file();
+
+// A running user-service on a free port, ready (GET /health/ready is 200) when constructed.
+class UserService {
+ public:
+  explicit UserService(std::string db_url, std::map<std::string, std::string> extra_env = {});
+  std::string url(const std::string& path = "") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+  Process& process() { return *process_; }
+
+ private:
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+// Blocking loopback socket for hand-written requests.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  void send(const std::string& bytes);
+  // Reads until the peer closes or `timeout` passes; returns what arrived.
+  std::string read_all(std::chrono::milliseconds timeout);
+  // Reads until "\r\n\r\n" plus Content-Length bytes arrived (one response).
+  std::string read_response(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+  std::string pending_;
+};
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+}  // namespace bazaar::harness
