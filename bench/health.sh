@@ -11,6 +11,7 @@
 # BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
 BZ_TAG=bench-health
+# shellcheck source=../deploy/local/lib.sh disable=SC2034
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../deploy/local/lib.sh"
 
 BIN=${BIN:-$(bz_service_bin user release)}

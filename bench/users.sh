@@ -12,6 +12,7 @@
 # on when set), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
 BZ_TAG=bench-users
+# shellcheck source=../deploy/local/lib.sh disable=SC2034
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../deploy/local/lib.sh"
 
 BIN=${BIN:-$(bz_service_bin user release)}

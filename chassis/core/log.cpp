@@ -119,6 +119,45 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
+namespace {
+void write_fully(int fd, const char* p, std::size_t left) {
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // nowhere to report a broken stdout; drop the line rather than crash
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+constexpr std::size_t kBatchBytes = 16 * 1024;
+
+struct ThreadSink {
+  bool buffered = false;
+  std::string pending;
+  void flush() {
+    if (pending.empty()) return;
+    write_fully(g_fd.load(), pending.data(), pending.size());
+    pending.clear();
+  }
+  ~ThreadSink() { flush(); }
+};
+
+ThreadSink& sink() {
+  thread_local ThreadSink s;
+  return s;
+}
+}  // namespace
+
+void buffer_this_thread() {
+  sink().buffered = true;
+  sink().pending.reserve(kBatchBytes * 2);
+}
+
+void flush_this_thread() { sink().flush(); }
+
 void write(Level level, const TraceIds* trace, std::string_view msg,
            std::initializer_list<Field> fields) {
   thread_local std::string line;
@@ -146,18 +185,13 @@ void write(Level level, const TraceIds* trace, std::string_view msg,
     append_value(line, f.value);
   }
   line.append("}\n");
-  const char* p = line.data();
-  std::size_t left = line.size();
-  int fd = g_fd.load();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // nowhere to report a broken stdout; drop the line rather than crash
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  ThreadSink& out = sink();
+  if (!out.buffered) {
+    write_fully(g_fd.load(), line.data(), line.size());
+    return;
   }
+  out.pending.append(line);
+  if (out.pending.size() >= kBatchBytes || level >= Level::warn) out.flush();
 }
 
 }  // namespace bazaar::log

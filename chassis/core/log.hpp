@@ -40,6 +40,13 @@ bool enabled(Level level);
 // Redirect output (tests); fd 1 by default.
 void set_output_fd(int fd);
 
+// Event-loop threads collect their lines and write them in batches (like nginx's
+// `access_log ... buffer= flush=`): one write(2) per request costs as much as the request.
+// A buffered thread's lines go out when 16 KiB have gathered, at once for warn and error,
+// and whenever flush_this_thread() is called (the runtime does every 50 ms and on exit).
+void buffer_this_thread();
+void flush_this_thread();
+
 void write(Level level, const TraceIds* trace, std::string_view msg,
            std::initializer_list<Field> fields);
 

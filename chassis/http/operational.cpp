@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <memory>
+#include <mutex>
 
 #include "chassis/telemetry/metrics.hpp"
 
@@ -11,22 +12,48 @@ Task<Response> live(Request) {
   co_return Response::json(200, boost::json::object{{"status", "ok"}});
 }
 
-Task<Response> ready(std::shared_ptr<const std::vector<ReadinessCheck>> checks, Request) {
+struct Readiness {
+  std::vector<ReadinessCheck> checks;
+  std::chrono::milliseconds cache_for;
+  std::mutex mutex;  // the cache is shared by all workers
+  std::chrono::steady_clock::time_point checked_at;
   boost::json::object results;
-  bool all_ok = true;
-  for (const auto& c : *checks) {
-    bool ok = false;
-    try {
-      ok = co_await c.probe();
-    } catch (const std::exception&) {
-      ok = false;
+  bool all_ok = false;
+};
+
+Task<Response> ready(std::shared_ptr<Readiness> r, Request) {
+  auto now = std::chrono::steady_clock::now();
+  boost::json::object results;
+  bool all_ok = false;
+  bool fresh = false;
+  {
+    std::lock_guard lock(r->mutex);
+    if (!r->results.empty() && now - r->checked_at < r->cache_for) {
+      results = r->results;
+      all_ok = r->all_ok;
+      fresh = true;
     }
-    results[c.name] = ok ? "ok" : "down";
-    all_ok = all_ok && ok;
   }
-  boost::json::object body{{"status", all_ok ? "ok" : "unavailable"}, {"checks", results}};
-  if (all_ok) co_return Response::json(200, body);
-  co_return problem(503, "a dependency is not reachable", body);
+  if (!fresh) {
+    all_ok = true;
+    for (const auto& c : r->checks) {
+      bool ok = false;
+      try {
+        ok = co_await c.probe();
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      results[c.name] = ok ? "ok" : "down";
+      all_ok = all_ok && ok;
+    }
+    std::lock_guard lock(r->mutex);
+    r->results = results;
+    r->all_ok = all_ok;
+    r->checked_at = std::chrono::steady_clock::now();
+  }
+  if (all_ok)
+    co_return Response::json(200, boost::json::object{{"status", "ok"}, {"checks", results}});
+  co_return problem(503, "a dependency is not reachable", {{"checks", results}});
 }
 
 Task<Response> metrics(Request) {
@@ -35,9 +62,12 @@ Task<Response> metrics(Request) {
 }
 }  // namespace
 
-void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks) {
-  auto shared = std::make_shared<const std::vector<ReadinessCheck>>(std::move(checks));
-  Handler ready_handler = [shared](Request r) { return ready(shared, std::move(r)); };
+void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks,
+                            std::chrono::milliseconds cache_for) {
+  auto state = std::make_shared<Readiness>();
+  state->checks = std::move(checks);
+  state->cache_for = cache_for;
+  Handler ready_handler = [state](Request r) { return ready(state, std::move(r)); };
   router.add("GET", "/health/live", live);
   router.add("GET", "/health/ready", ready_handler);
   router.add("GET", "/health", ready_handler);

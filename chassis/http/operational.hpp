@@ -1,5 +1,6 @@
 #pragma once
 // The routes every service answers the same way: health probes, /metrics.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct ReadinessCheck {
 
 // GET /health/live (the process answers), GET /health/ready and GET /health (every check
 // passes; 503 naming the failing ones otherwise), GET /metrics (Prometheus text).
-void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks);
+// Check results are reused for `cache_for` (HEALTH_CACHE_TTL in services): probes and load
+// balancers polling /health must not turn into database load.
+void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks,
+                            std::chrono::milliseconds cache_for = std::chrono::seconds(1));
 
 }  // namespace bazaar::http

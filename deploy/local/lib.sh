@@ -1,4 +1,5 @@
 # deploy/local/lib.sh: helpers shared by ./dev and bench/*.sh (source it, bash only).
+# shellcheck shell=bash disable=SC2016,SC2154
 # Defines bz_* functions and BZ_ROOT; runs nothing when sourced.
 #
 # The one rule of every script here: whatever it starts, it stops, on success, on

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "chassis/core/config.hpp"
@@ -25,6 +26,9 @@ struct Settings {
   std::size_t workers;
   std::size_t pool_size;
   std::chrono::milliseconds db_startup_wait;
+  std::chrono::milliseconds db_acquire_timeout;
+  std::chrono::milliseconds db_query_timeout;
+  std::chrono::milliseconds health_cache_ttl;
   std::string key_file;
   std::string issuer;
   std::chrono::seconds token_ttl;
@@ -48,6 +52,9 @@ Settings read_settings() {
   s.workers = static_cast<std::size_t>(config::integer("HTTP_THREADS", cores, 1, 256));
   s.pool_size = static_cast<std::size_t>(config::integer("DB_POOL_SIZE", 16, 1, 1000));
   s.db_startup_wait = config::duration("DB_STARTUP_WAIT", 30s);
+  s.db_acquire_timeout = config::duration("DB_ACQUIRE_TIMEOUT", 2s);
+  s.db_query_timeout = config::duration("DB_QUERY_TIMEOUT", 5s);
+  s.health_cache_ttl = config::duration("HEALTH_CACHE_TTL", 1s);
   s.key_file = config::required_string("JWT_PRIVATE_KEY_FILE");
   s.issuer = config::string("JWT_ISSUER", "bazaar-user-service");
   s.token_ttl =
@@ -72,6 +79,8 @@ int run(const Settings& s) {
     o.conninfo = s.db_url;
     o.name = "users";
     o.max_size = per_worker;
+    o.acquire_timeout = s.db_acquire_timeout;
+    o.query_timeout = s.db_query_timeout;
     return std::make_unique<pg::Pool>(runtime.context(i).get_executor(), o);
   });
   telemetry::register_process_metrics(telemetry::default_registry());
@@ -82,7 +91,8 @@ int run(const Settings& s) {
   user::UserApi api{repo, key, hasher, crypto, s.issuer, s.token_ttl};
 
   http::Router router;
-  http::add_operational_routes(router, {{"database", [&pools]() { return pools.local().ping(); }}});
+  http::add_operational_routes(router, {{"database", [&pools]() { return pools.local().ping(); }}},
+                               s.health_cache_ttl);
   user::add_user_routes(router, api);
 
   http::Server server(runtime, s.server, std::move(router));
@@ -102,7 +112,11 @@ int run(const Settings& s) {
   http::run_until_signal(runtime, server);
   crypto.join();
   log::info("stopped");
-  return 0;
+  log::flush_this_thread();
+  // Everything is drained. Tearing down coroutine frames that still wait on sockets would
+  // race the pools and io_contexts they point into, and gains nothing at exit.
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 }  // namespace
 

@@ -328,6 +328,7 @@ TEST_F(UserApi, TraceContextAndRequestIdAreCarriedIntoTheLogs) {
   EXPECT_EQ(line.at("msg").as_string(), "request");
   EXPECT_EQ(line.at("route").as_string(), "/users/{id}");
   EXPECT_EQ(line.at("status").as_int64(), 404);
+  EXPECT_EQ(line.at("request_id").as_string(), "req-123");
   EXPECT_EQ(line.at("span_id").as_string().size(), 16u);
   EXPECT_NE(line.at("span_id").as_string(), "00f067aa0ba902b7");
 }

@@ -32,7 +32,7 @@ int status_of(BlockingClient& c, const std::string& url) {
 
 TEST(UserResilience, RecoversAfterPostgresRestartsWithoutRestartingItself) {
   harness::PgCluster pg;
-  harness::UserService svc(pg.url("users"), {{"DB_POOL_SIZE", "4"}});
+  harness::UserService svc(pg.url("users"), {{"DB_POOL_SIZE", "4"}, {"HEALTH_CACHE_TTL", "0"}});
   BlockingClient c;
   auto created = c.post_json(svc.url("/users"), json::object{{"name", "Survivor"},
                                                              {"email", "survivor@example.com"},
