@@ -14,6 +14,8 @@
 #include <unordered_set>
 
 #include "chassis/core/log.hpp"
+#include "chassis/pg/connection.hpp"
+#include "chassis/pg/pipeline.hpp"
 #include "chassis/telemetry/metrics.hpp"
 
 namespace bazaar::pg {
@@ -23,172 +25,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-
-std::string pq_message(PGconn* pg) {
-  std::string m = pg != nullptr ? PQerrorMessage(pg) : "out of memory";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return "postgres: " + m;
-}
-
-struct Conn {
-  explicit Conn(asio::any_io_executor ex) : sock(std::move(ex)) {}
-  ~Conn() {
-    boost::system::error_code ec;
-    sock.close(ec);
-    if (pg != nullptr) PQfinish(pg);
-  }
-  PGconn* pg = nullptr;
-  // A dup() of libpq's socket: Asio may close its copy without pulling the socket from
-  // under libpq, and libpq may replace its socket while connecting.
-  asio::posix::stream_descriptor sock;
-  int watched = -1;
-  std::unordered_set<std::string> prepared;
-  bool broken = false;
-  bool reused = false;
-  bool failed_before_send = false;
-
-  void watch_current_socket() {
-    int fd = PQsocket(pg);
-    if (fd == watched && sock.is_open()) return;
-    boost::system::error_code ec;
-    sock.close(ec);
-    int copy = ::dup(fd);
-    if (copy < 0) throw PgError(PgError::Kind::unavailable, "postgres: dup() failed");
-    sock.assign(copy);
-    watched = fd;
-  }
-};
-
-Task<void> wait_socket(Conn* c, asio::posix::descriptor_base::wait_type type,
-                       Clock::time_point deadline, const char* what) {
-  c->watch_current_socket();
-  asio::steady_timer timer(c->sock.get_executor(), deadline);
-  auto r = co_await (c->sock.async_wait(type, asio::use_awaitable) ||
-                     timer.async_wait(asio::use_awaitable));
-  if (r.index() == 1) {
-    c->broken = true;
-    throw PgError(PgError::Kind::timeout, std::string("postgres: ") + what + " timed out");
-  }
-}
-
-Task<std::unique_ptr<Conn>> open_connection(asio::any_io_executor ex, std::string conninfo,
-                                            std::chrono::milliseconds timeout) {
-  auto c = std::make_unique<Conn>(ex);
-  c->pg = PQconnectStart(conninfo.c_str());
-  if (c->pg == nullptr || PQstatus(c->pg) == CONNECTION_BAD)
-    throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-  auto deadline = Clock::now() + timeout;
-  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-  while (st != PGRES_POLLING_OK) {
-    if (st == PGRES_POLLING_FAILED) throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-    co_await wait_socket(c.get(),
-                         st == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
-                                                     : asio::posix::descriptor_base::wait_write,
-                         deadline, "connect");
-    st = PQconnectPoll(c->pg);
-  }
-  if (PQsetnonblocking(c->pg, 1) != 0) throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-  co_return c;
-}
-
-// Sends what libpq has buffered, then collects every result of the command. Returns the
-// last result; the first error result is turned into a PgError.
-Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
-  for (;;) {
-    int f = PQflush(c->pg);
-    if (f == 0) break;
-    if (f < 0) {
-      c->broken = true;
-      throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-    }
-    co_await wait_socket(c, asio::posix::descriptor_base::wait_write, deadline, "send");
-  }
-  PGresult* last = nullptr;
-  PGresult* error = nullptr;
-  for (;;) {
-    while (PQisBusy(c->pg) != 0) {
-      co_await wait_socket(c, asio::posix::descriptor_base::wait_read, deadline, "query");
-      if (PQconsumeInput(c->pg) == 0) {
-        c->broken = true;
-        if (last != nullptr) PQclear(last);
-        if (error != nullptr) PQclear(error);
-        throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-      }
-    }
-    PGresult* r = PQgetResult(c->pg);
-    if (r == nullptr) break;
-    auto st = PQresultStatus(r);
-    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
-      if (error == nullptr)
-        error = r;
-      else
-        PQclear(r);
-    } else {
-      if (last != nullptr) PQclear(last);
-      last = r;
-    }
-  }
-  if (error != nullptr) {
-    if (last != nullptr) PQclear(last);
-    const char* state = PQresultErrorField(error, PG_DIAG_SQLSTATE);
-    std::string msg = PQresultErrorMessage(error);
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    std::string sqlstate = state != nullptr ? state : "";
-    PQclear(error);
-    if (PQstatus(c->pg) == CONNECTION_BAD) {
-      c->broken = true;
-      throw PgError(PgError::Kind::unavailable, "postgres: " + msg);
-    }
-    // Class 57 (operator intervention: shutdown, cancel) and 08 (connection) are outages.
-    if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
-      c->broken = true;
-      throw PgError(PgError::Kind::unavailable, "postgres: " + msg, sqlstate);
-    }
-    throw PgError(PgError::Kind::query, "postgres: " + msg, sqlstate);
-  }
-  if (last == nullptr) throw PgError(PgError::Kind::query, "postgres: no result");
-  co_return Result(last);
-}
-
-void send_failed(Conn* c) {
-  c->broken = true;
-  c->failed_before_send = true;
-  throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-}
-
-Task<Result> execute(Conn* c, const char* name, std::string sql, Params params,
-                     Clock::time_point deadline) {
-  c->failed_before_send = false;
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  int n = static_cast<int>(values.size());
-  if (name != nullptr) {
-    if (!c->prepared.contains(name)) {
-      if (PQsendPrepare(c->pg, name, sql.c_str(), n, nullptr) == 0) send_failed(c);
-      co_await finish_command(c, deadline);
-      c->prepared.insert(name);
-    }
-    if (PQsendQueryPrepared(c->pg, name, n, values.data(), nullptr, nullptr, 0) == 0)
-      send_failed(c);
-  } else {
-    if (PQsendQueryParams(c->pg, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0) == 0)
-      send_failed(c);
-  }
-  co_return co_await finish_command(c, deadline);
-}
-
-// An idle connection whose server went away has a readable socket (EOF or a FATAL notice).
-bool still_healthy(Conn* c) {
-  if (PQstatus(c->pg) != CONNECTION_OK) return false;
-  pollfd p{PQsocket(c->pg), POLLIN, 0};
-  if (::poll(&p, 1, 0) > 0) {
-    if (PQconsumeInput(c->pg) == 0 || PQstatus(c->pg) != CONNECTION_OK) return false;
-    while (PGnotify* n = PQnotifies(c->pg)) PQfreemem(n);
-  }
-  return true;
-}
 }  // namespace
+using namespace detail;
 
 struct Lease {
   std::shared_ptr<Pool::Impl> pool;
@@ -203,8 +41,9 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
   };
 
   Impl(asio::any_io_executor ex, PoolOptions o)
-      : executor(std::move(ex)),
-        opt(std::move(o)),
+      : executor(ex),
+        opt(o),
+        pipeline(std::move(ex), std::move(o)),
         used(telemetry::default_registry().gauge("db_client_connection_count",
                                                  "Database connections by state",
                                                  {{"pool", opt.name}, {"state", "used"}})),
@@ -223,6 +62,7 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
 
   asio::any_io_executor executor;
   PoolOptions opt;
+  Pipeline pipeline;  // auto-commit statements
   std::deque<std::unique_ptr<Conn>> idle;
   std::size_t total = 0;  // idle + leased + connecting
   std::deque<Waiter*> waiters;
@@ -319,25 +159,6 @@ Task<std::unique_ptr<Lease>> acquire(std::shared_ptr<Pool::Impl> p) {
                                             std::to_string(p->opt.acquire_timeout.count()) + " ms");
 }
 
-Task<Result> run_with_retry(std::shared_ptr<Pool::Impl> p, const char* name, std::string sql,
-                            Params params) {
-  for (int attempt = 0;; ++attempt) {
-    auto lease = co_await acquire(p);
-    auto deadline = Clock::now() + p->opt.query_timeout;
-    std::exception_ptr failure;
-    bool retry = false;
-    try {
-      co_return co_await execute(lease->conn.get(), name, sql, params, deadline);
-    } catch (const PgError& e) {
-      // A pooled connection that died while idle (server restarted) fails before the
-      // statement reached any server: running it again on a fresh connection is safe.
-      retry = attempt == 0 && e.kind == PgError::Kind::unavailable && lease->conn->reused &&
-              lease->conn->failed_before_send;
-      failure = std::current_exception();
-    }
-    if (!retry) std::rethrow_exception(failure);
-  }
-}
 }  // namespace
 
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
@@ -352,16 +173,16 @@ Pool::~Pool() {
 }
 
 Task<Result> Pool::query(Statement statement, Params params) {
-  return run_with_retry(impl_, statement.name, statement.sql, std::move(params));
+  return impl_->pipeline.run(statement.name, statement.sql, std::move(params));
 }
 
 Task<Result> Pool::query_sql(std::string sql, Params params) {
-  return run_with_retry(impl_, nullptr, std::move(sql), std::move(params));
+  return impl_->pipeline.run(nullptr, std::move(sql), std::move(params));
 }
 
 Task<bool> Pool::ping() {
   try {
-    co_await run_with_retry(impl_, nullptr, "SELECT 1", {});
+    co_await impl_->pipeline.run(nullptr, "SELECT 1", {});
     co_return true;
   } catch (const PgError&) {
   }

@@ -21,6 +21,10 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{2'000};  // waiting for a free connection
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds query_timeout{5'000};
+  // Auto-commit statements share pipelined connections; another one is opened only when
+  // the least busy carries this many. Deep pipelines let the server answer in batches; a
+  // shallow one limits how long a slow statement can hold up the ones queued behind it.
+  std::size_t pipeline_depth = 32;
 };
 
 class Pool;

@@ -30,6 +30,7 @@ inline constexpr std::string_view kUniqueViolation = "23505";
 
 class Result {
  public:
+  Result() = default;  // no rows
   explicit Result(pg_result* r);
   int rows() const;
   int columns() const;

@@ -28,6 +28,7 @@ struct Settings {
   std::chrono::milliseconds db_startup_wait;
   std::chrono::milliseconds db_acquire_timeout;
   std::chrono::milliseconds db_query_timeout;
+  std::size_t db_pipeline_depth;
   std::chrono::milliseconds health_cache_ttl;
   std::string key_file;
   std::string issuer;
@@ -54,6 +55,8 @@ Settings read_settings() {
   s.db_startup_wait = config::duration("DB_STARTUP_WAIT", 30s);
   s.db_acquire_timeout = config::duration("DB_ACQUIRE_TIMEOUT", 2s);
   s.db_query_timeout = config::duration("DB_QUERY_TIMEOUT", 5s);
+  s.db_pipeline_depth =
+      static_cast<std::size_t>(config::integer("DB_PIPELINE_DEPTH", 32, 1, 10'000));
   s.health_cache_ttl = config::duration("HEALTH_CACHE_TTL", 1s);
   s.key_file = config::required_string("JWT_PRIVATE_KEY_FILE");
   s.issuer = config::string("JWT_ISSUER", "bazaar-user-service");
@@ -81,6 +84,7 @@ int run(const Settings& s) {
     o.max_size = per_worker;
     o.acquire_timeout = s.db_acquire_timeout;
     o.query_timeout = s.db_query_timeout;
+    o.pipeline_depth = s.db_pipeline_depth;
     return std::make_unique<pg::Pool>(runtime.context(i).get_executor(), o);
   });
   telemetry::register_process_metrics(telemetry::default_registry());
