@@ -124,11 +124,19 @@ TEST(UserResilience, SlowAndIdleClientsAreCutOff) {
 
 TEST(UserResilience, ConnectionsOverTheCapGet503) {
   harness::UserService svc(harness::shared_database_url(), {{"HTTP_MAX_CONNECTIONS", "2"}});
-  harness::RawConnection a(svc.port()), b(svc.port());
-  a.send("GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n");
-  b.send("GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n");
-  EXPECT_EQ(status_line(a.read_response(3s)), "HTTP/1.1 200 OK");
-  EXPECT_EQ(status_line(b.read_response(3s)), "HTTP/1.1 200 OK");
+  // The readiness probe's connection may still be closing on the server side: wait until
+  // two fresh connections both get through.
+  std::unique_ptr<harness::RawConnection> a, b;
+  ASSERT_TRUE(harness::wait_until(
+      [&] {
+        a = std::make_unique<harness::RawConnection>(svc.port());
+        b = std::make_unique<harness::RawConnection>(svc.port());
+        a->send("GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n");
+        b->send("GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n");
+        return status_line(a->read_response(3s)) == "HTTP/1.1 200 OK" &&
+               status_line(b->read_response(3s)) == "HTTP/1.1 200 OK";
+      },
+      5s));
   harness::RawConnection c(svc.port());
   auto refused = c.read_all(3s);
   EXPECT_EQ(status_line(refused), "HTTP/1.1 503 Service Unavailable") << refused;

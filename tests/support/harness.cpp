@@ -178,7 +178,9 @@ UserService::UserService(std::string db_url, std::map<std::string, std::string> 
       [&] {
         if (!process_->running()) return true;
         try {
-          return client.get(url("/health/ready")).status == 200;
+          // Connection: close, so that the probe does not hold one of the service's
+          // connections (tests of the connection cap count them).
+          return client.get(url("/health/ready"), {{"Connection", "close"}}).status == 200;
         } catch (const std::exception&) {
           return false;
         }
