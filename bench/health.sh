@@ -18,6 +18,7 @@ BIN=${BIN:-$(bz_service_bin user release)}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
 WRK_DURATION=${WRK_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
 WRK_WARMUP=${WRK_WARMUP:-2s}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_PATH=${BENCH_PATH:-/health}
@@ -55,22 +56,33 @@ bz_on_exit bz_stop_pid "$nginx_pid" nginx
 bz_say "started nginx (pid $nginx_pid) on 127.0.0.1:$nginx_port"
 bz_wait_http "http://127.0.0.1:$nginx_port$BENCH_PATH" 10 "$nginx_pid" "$work/nginx-error.log" nginx
 
-run_wrk() { # NAME URL
-  bz_say "$1: warm-up $WRK_WARMUP"
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_WARMUP" "$2" >/dev/null
-  bz_say "$1: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency $2"
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency "$2" >"$work/wrk-$1.txt"
+run_wrk() { # NAME URL ROUND
+  bz_say "$1 round $3/$ROUNDS: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency $2"
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency "$2" >"$work/wrk-$1-$3.txt"
+  cp "$work/wrk-$1-$3.txt" "$work/wrk-$1.txt"
 }
-run_wrk user-service "http://127.0.0.1:$ours_port$BENCH_PATH"
-run_wrk nginx "http://127.0.0.1:$nginx_port$BENCH_PATH"
-
-ours=$(bz_wrk_rps "$work/wrk-user-service.txt")
-peer=$(bz_wrk_rps "$work/wrk-nginx.txt")
-echo "health: GET $BENCH_PATH, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; servers on $BENCH_THREADS threads (HTTP_THREADS = worker_processes)"
+bz_say "warm-up $WRK_WARMUP each"
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_WARMUP" "http://127.0.0.1:$ours_port$BENCH_PATH" >/dev/null
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_WARMUP" "http://127.0.0.1:$nginx_port$BENCH_PATH" >/dev/null
+# Rounds alternate ours and nginx, so that a noisy moment hurts both alike.
+ours_all=() peer_all=()
+for round in $(seq 1 "$ROUNDS"); do
+  run_wrk user-service "http://127.0.0.1:$ours_port$BENCH_PATH" "$round"
+  ours_all+=("$(bz_wrk_rps "$work/wrk-user-service.txt")")
+  run_wrk nginx "http://127.0.0.1:$nginx_port$BENCH_PATH" "$round"
+  peer_all+=("$(bz_wrk_rps "$work/wrk-nginx.txt")")
+done
+ours=$(bz_median "${ours_all[@]}")
+peer=$(bz_median "${peer_all[@]}")
+echo "health: GET $BENCH_PATH, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, $ROUNDS alternating rounds of $WRK_DURATION (medians; p50/p99 of the last round); servers on $BENCH_THREADS threads (HTTP_THREADS = worker_processes)"
+echo "  rounds user-service: ${ours_all[*]}"
+echo "  rounds nginx:        ${peer_all[*]}"
 printf '  %-14s %12s %10s %10s\n' side 'req/s' 'p50 ms' 'p99 ms'
 for side in user-service nginx; do
   f=$work/wrk-$side.txt
-  printf '  %-14s %12s %10s %10s\n' "$side" "$(bz_wrk_rps "$f")" \
+  median=$ours
+  [ "$side" = nginx ] && median=$peer
+  printf '  %-14s %12s %10s %10s\n' "$side" "$median" \
     "$(bz_wrk_latency_ms "$f" 50)" "$(bz_wrk_latency_ms "$f" 99)"
   bz_wrk_problems "$f" | sed "s/^/  $side: /"
 done

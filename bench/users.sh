@@ -8,7 +8,7 @@
 #
 # Environment: BIN (user-service binary), BENCH_CONNECTIONS (32: wrk connections =
 # pgbench clients), WRK_THREADS (2: wrk threads = pgbench -j), WRK_DURATION (10s),
-# WRK_WARMUP (2s, not counted), BENCH_THREADS (2: HTTP_THREADS), DB_POOL_SIZE (passed
+# WRK_WARMUP (2s, not counted), BENCH_ROUNDS (3 alternating rounds; medians compared), BENCH_THREADS (2: HTTP_THREADS), DB_POOL_SIZE (passed
 # on when set), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
 BZ_TAG=bench-users
@@ -19,6 +19,7 @@ BIN=${BIN:-$(bz_service_bin user release)}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_DURATION=${WRK_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
 WRK_WARMUP=${WRK_WARMUP:-2s}
 BENCH_THREADS=${BENCH_THREADS:-2}
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
@@ -65,28 +66,35 @@ id=$(jq -r '.id // empty' <<<"$body")
 bz_say "created user $id"
 curl -fsS -o /dev/null "$base/users/$id" || bz_die "GET /users/$id does not answer 2xx"
 
-# ours
-bz_say "user-service: warm-up $WRK_WARMUP"
-wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_WARMUP" "$base/users/$id" >/dev/null
-bz_say "user-service: wrk -t$WRK_THREADS -c$CONNS -d$WRK_DURATION --latency $base/users/$id"
-wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_DURATION" --latency "$base/users/$id" >"$work/wrk.txt"
-rss=$(awk '/^VmRSS:/ {print $2, $3}' "/proc/$pid/status" 2>/dev/null || echo "n/a")
-
-# the peer: the same query straight on the database
 printf "SELECT id, name, email, role FROM users WHERE id = '%s';\n" "$id" >"$work/select.sql"
-bz_say "pgbench: warm-up $WRK_WARMUP"
+bz_say "warm-up $WRK_WARMUP each"
+wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_WARMUP" "$base/users/$id" >/dev/null
 "$PGBENCH" -n -M prepared -c "$CONNS" -j "$WRK_THREADS" -T "$(secs "$WRK_WARMUP")" \
   -f "$work/select.sql" "$db" >/dev/null 2>&1
-bz_say "pgbench -n -M prepared -c $CONNS -j $WRK_THREADS -T $(secs "$WRK_DURATION") -f select.sql"
-"$PGBENCH" -n -M prepared -c "$CONNS" -j "$WRK_THREADS" -T "$(secs "$WRK_DURATION")" \
-  -f "$work/select.sql" "$db" >"$work/pgbench.txt" 2>"$work/pgbench.err" ||
-  { cat "$work/pgbench.err" >&2; bz_die "pgbench failed"; }
 
-ours=$(bz_wrk_rps "$work/wrk.txt")
-peer=$(awk '/^tps = / {printf "%.2f\n", $3; exit}' "$work/pgbench.txt")
+# Rounds alternate ours and the peer's, so that a noisy moment hurts both alike.
+ours_all=() peer_all=()
+for round in $(seq 1 "$ROUNDS"); do
+  bz_say "round $round/$ROUNDS: wrk -t$WRK_THREADS -c$CONNS -d$WRK_DURATION --latency $base/users/$id"
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_DURATION" --latency "$base/users/$id" >"$work/wrk-$round.txt"
+  ours_all+=("$(bz_wrk_rps "$work/wrk-$round.txt")")
+  bz_say "round $round/$ROUNDS: pgbench -n -M prepared -c $CONNS -j $WRK_THREADS -T $(secs "$WRK_DURATION") -f select.sql"
+  "$PGBENCH" -n -M prepared -c "$CONNS" -j "$WRK_THREADS" -T "$(secs "$WRK_DURATION")" \
+    -f "$work/select.sql" "$db" >"$work/pgbench-$round.txt" 2>"$work/pgbench.err" ||
+    { cat "$work/pgbench.err" >&2; bz_die "pgbench failed"; }
+  peer_all+=("$(awk '/^tps = / {printf "%.2f\n", $3; exit}' "$work/pgbench-$round.txt")")
+done
+rss=$(awk '/^VmRSS:/ {print $2, $3}' "/proc/$pid/status" 2>/dev/null || echo "n/a")
+cp "$work/wrk-$ROUNDS.txt" "$work/wrk.txt"
+cp "$work/pgbench-$ROUNDS.txt" "$work/pgbench.txt"
+
+ours=$(bz_median "${ours_all[@]}")
+peer=$(bz_median "${peer_all[@]}")
 peer_lat=$(awk '/^latency average = / {print $4, $5; exit}' "$work/pgbench.txt")
 peer_failed=$(awk -F': ' '/^number of failed transactions/ {split($2, a, " "); print a[1]; exit}' "$work/pgbench.txt")
-echo "users: GET /users/{id} with $CONNS connections vs pgbench -c $CONNS -j $WRK_THREADS on the same SELECT; $WRK_DURATION each"
+echo "users: GET /users/{id} with $CONNS connections vs pgbench -c $CONNS -j $WRK_THREADS on the same SELECT; $ROUNDS alternating rounds of $WRK_DURATION (medians; latencies of the last round)"
+echo "  rounds user-service: ${ours_all[*]}"
+echo "  rounds pgbench:      ${peer_all[*]}"
 printf '  %-14s %12s %10s %10s\n' side 'per second' 'p50 ms' 'p99 ms'
 printf '  %-14s %12s %10s %10s\n' user-service "$ours" \
   "$(bz_wrk_latency_ms "$work/wrk.txt" 50)" "$(bz_wrk_latency_ms "$work/wrk.txt" 99)"

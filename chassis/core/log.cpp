@@ -47,9 +47,9 @@ void append_timestamp(std::string& out) {
     cached_secs = s;
   }
   out.append(cached);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms));
-  out.append(frac);
+  char frac[5] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                  static_cast<char>('0' + ms % 10), 'Z'};
+  out.append(frac, sizeof frac);
 }
 
 void append_value(std::string& out, const Field::Value& v) {

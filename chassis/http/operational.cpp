@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "chassis/telemetry/metrics.hpp"
 
@@ -17,43 +18,34 @@ struct Readiness {
   std::chrono::milliseconds cache_for;
   std::mutex mutex;  // the cache is shared by all workers
   std::chrono::steady_clock::time_point checked_at;
-  boost::json::object results;
-  bool all_ok = false;
+  std::optional<Response> answer;
 };
 
 Task<Response> ready(std::shared_ptr<Readiness> r, Request) {
   auto now = std::chrono::steady_clock::now();
-  boost::json::object results;
-  bool all_ok = false;
-  bool fresh = false;
   {
     std::lock_guard lock(r->mutex);
-    if (!r->results.empty() && now - r->checked_at < r->cache_for) {
-      results = r->results;
-      all_ok = r->all_ok;
-      fresh = true;
-    }
+    if (r->answer && now - r->checked_at < r->cache_for) co_return *r->answer;
   }
-  if (!fresh) {
-    all_ok = true;
-    for (const auto& c : r->checks) {
-      bool ok = false;
-      try {
-        ok = co_await c.probe();
-      } catch (const std::exception&) {
-        ok = false;
-      }
-      results[c.name] = ok ? "ok" : "down";
-      all_ok = all_ok && ok;
+  boost::json::object results;
+  bool all_ok = true;
+  for (const auto& c : r->checks) {
+    bool ok = false;
+    try {
+      ok = co_await c.probe();
+    } catch (const std::exception&) {
+      ok = false;
     }
-    std::lock_guard lock(r->mutex);
-    r->results = results;
-    r->all_ok = all_ok;
-    r->checked_at = std::chrono::steady_clock::now();
+    results[c.name] = ok ? "ok" : "down";
+    all_ok = all_ok && ok;
   }
-  if (all_ok)
-    co_return Response::json(200, boost::json::object{{"status", "ok"}, {"checks", results}});
-  co_return problem(503, "a dependency is not reachable", {{"checks", results}});
+  Response answer =
+      all_ok ? Response::json(200, boost::json::object{{"status", "ok"}, {"checks", results}})
+             : problem(503, "a dependency is not reachable", {{"checks", results}});
+  std::lock_guard lock(r->mutex);
+  r->answer = answer;
+  r->checked_at = std::chrono::steady_clock::now();
+  co_return answer;
 }
 
 Task<Response> metrics(Request) {

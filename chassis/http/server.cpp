@@ -39,9 +39,13 @@ ServerOptions defaults() { return {}; }
 
 // Per-connection state that drain() needs to see: an idle connection is closed at once,
 // a busy one after its response.
+// Per-connection state that the worker's ticker and drain() need to see. Timeouts are
+// deadlines checked by one ticker per worker, not a kernel timer armed per read and write.
 struct Session {
-  beast::tcp_stream* stream;
-  bool busy = false;
+  tcp::socket* sock;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
+  bool busy = false;  // an idle connection is closed at once on drain, a busy one after its answer
 };
 
 struct Worker {
@@ -50,7 +54,28 @@ struct Worker {
   std::optional<tcp::acceptor> acceptor;
   std::list<Session*> sessions;
   std::unordered_map<std::string, telemetry::Histogram*> durations;  // no lock: one thread
+  Clock::time_point now = Clock::now();  // refreshed by the ticker and after each read
 };
+
+constexpr auto kTick = std::chrono::milliseconds(50);
+
+// Cancels the pending operation of every session whose deadline has passed.
+asio::awaitable<void> tick(Worker* w) {
+  asio::steady_timer t(w->ioc);
+  for (;;) {
+    t.expires_after(kTick);
+    auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    w->now = Clock::now();
+    for (Session* s : w->sessions) {
+      if (!s->timed_out && s->deadline <= w->now) {
+        s->timed_out = true;
+        beast::error_code ignored;
+        s->sock->cancel(ignored);
+      }
+    }
+  }
+}
 
 // "Sat, 21 Nov 2026 08:35:03 GMT", formatted once a second per thread.
 std::string_view http_date() {
@@ -251,60 +276,33 @@ asio::awaitable<Response> dispatch(Router::Match m, Request req) {
 // After an error response the client may still be sending its body; closing with unread
 // data would reset the connection before it reads our answer. So: stop sending, read and
 // discard for a short while, then close.
-asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+asio::awaitable<void> lingering_close(Session* self) {
   beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::chrono::seconds(2));
+  self->sock->shutdown(tcp::socket::shutdown_send, ec);
+  self->deadline = Clock::now() + std::chrono::seconds(2);
   static thread_local char sink[16 * 1024];
   std::size_t total = 0;
-  while (total < (64u << 20)) {
-    auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), nothrow);
+  while (total < (64u << 20) && !self->timed_out) {
+    auto [rec, n] = co_await self->sock->async_read_some(asio::buffer(sink), nothrow);
     if (rec) break;
     total += n;
   }
-  stream.socket().close(ec);
+  self->sock->close(ec);
 }
 
-asio::awaitable<void> write_error_and_close(Server::Impl* impl, Worker* w,
-                                            beast::tcp_stream* stream, int status,
-                                            std::string_view method, Clock::time_point start) {
+asio::awaitable<void> write_error_and_close(Server::Impl* impl, Worker* w, Session* self,
+                                            int status, std::string_view method,
+                                            Clock::time_point start) {
   std::string scratch;
   Response r = problem(status, detail_for_status(status, impl->opt, scratch));
   std::string wire;
   serialize(r, 11, false, {}, wire);
-  stream->expires_after(impl->opt.read_timeout);
-  co_await asio::async_write(*stream, asio::buffer(wire), nothrow);
+  self->timed_out = false;
+  self->deadline = Clock::now() + impl->opt.read_timeout;
+  co_await asio::async_write(*self->sock, asio::buffer(wire), nothrow);
   impl->record(*w, method.empty() ? "_OTHER" : method, "unmatched", status, start, nullptr);
-  co_await lingering_close(*stream);
+  co_await lingering_close(self);
 }
-
-// Cancels the pending read when the request has not fully arrived in time.
-class ReadDeadline {
- public:
-  ReadDeadline(beast::tcp_stream* stream, std::chrono::milliseconds timeout)
-      : timer_(stream->get_executor(), timeout), state_(std::make_shared<State>()) {
-    timer_.async_wait([stream, state = state_](const beast::error_code& ec) {
-      if (ec || state->done) return;
-      state->expired = true;
-      beast::error_code ignored;
-      stream->socket().cancel(ignored);
-    });
-  }
-  ~ReadDeadline() { cancel(); }
-  bool expired() const { return state_->expired; }
-  void cancel() {
-    state_->done = true;
-    timer_.cancel();
-  }
-
- private:
-  struct State {
-    bool done = false;
-    bool expired = false;
-  };
-  asio::steady_timer timer_;
-  std::shared_ptr<State> state_;
-};
 
 asio::awaitable<void> reject_connection(tcp::socket sock) {
   static constexpr std::string_view kBusy =
@@ -317,12 +315,53 @@ asio::awaitable<void> reject_connection(tcp::socket sock) {
   sock.shutdown(tcp::socket::shutdown_both, ec);
 }
 
+// Reads more bytes into `buf`; false on EOF, error, timeout or drain.
+asio::awaitable<bool> read_more(Session* self, beast::flat_buffer* buf) {
+  auto [ec, n] = co_await self->sock->async_read_some(buf->prepare(8192), nothrow);
+  if (ec) co_return false;
+  buf->commit(n);
+  co_return true;
+}
+
+enum class ReadOutcome { complete, closed, failed };
+
+// Parses one request from `buf`, reading more as needed. The parse runs on bytes already
+// received, so a request that arrived whole costs no further trip through the event loop.
+asio::awaitable<ReadOutcome> read_request(Session* self, beast::flat_buffer* buf,
+                                          bhttp::request_parser<bhttp::string_body>* parser,
+                                          int* error_status) {
+  bool continue_sent = false;
+  for (;;) {
+    beast::error_code ec;
+    std::size_t used = buf->size() == 0 ? 0 : parser->put(buf->data(), ec);
+    buf->consume(used);
+    if (buf->size() == 0 && !ec && !parser->is_done()) ec = bhttp::error::need_more;
+    if (!ec && parser->is_done()) co_return ReadOutcome::complete;
+    if (ec && ec != bhttp::error::need_more) {
+      *error_status = status_for_read_error(ec);
+      co_return ReadOutcome::failed;
+    }
+    if (parser->is_header_done() && !continue_sent &&
+        beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(*self->sock, asio::buffer(kContinue), nothrow);
+      continue_sent = true;
+    }
+    if (!co_await read_more(self, buf)) {
+      if (self->timed_out) {
+        *error_status = 408;
+        co_return ReadOutcome::failed;
+      }
+      co_return ReadOutcome::closed;
+    }
+  }
+}
+
 asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket sock) {
   const ServerOptions& opt = impl->opt;
   beast::error_code ignored;
   sock.set_option(tcp::no_delay(true), ignored);
-  beast::tcp_stream stream(std::move(sock));
-  Session self{&stream};
+  Session self{&sock};
   auto registered = w->sessions.insert(w->sessions.end(), &self);
   impl->open_connections.inc();
   beast::flat_buffer buf;
@@ -331,52 +370,35 @@ asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket soc
   for (;;) {
     if (impl->draining.load()) break;
     if (buf.size() == 0) {
-      stream.expires_after(opt.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buf.prepare(4096), nothrow);
-      if (ec) break;  // peer closed, idle timeout, or drain
-      buf.commit(n);
+      self.deadline = w->now + opt.idle_timeout;
+      if (!co_await read_more(&self, &buf)) break;  // peer closed, idle timeout, or drain
     }
     self.busy = true;
     auto start = Clock::now();
-    // Beast's own expiry would close the socket; cancelling instead leaves room for a 408.
-    stream.expires_never();
-    ReadDeadline deadline(&stream, opt.read_timeout);
+    w->now = start;
+    self.deadline = start + opt.read_timeout;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
     parser.body_limit(opt.body_limit);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buf, parser, nothrow);
-    if (deadline.expired()) hec = beast::error::timeout;
-    if (hec) {
-      if (hec != bhttp::error::end_of_stream && hec != asio::error::connection_reset) {
-        co_await write_error_and_close(impl, w, &stream, status_for_read_error(hec), {}, start);
-      }
+    parser.eager(true);
+    int error_status = 0;
+    auto outcome = co_await read_request(&self, &buf, &parser, &error_status);
+    if (outcome == ReadOutcome::closed) break;
+    if (outcome == ReadOutcome::failed) {
+      std::string method =
+          parser.is_header_done() ? std::string(parser.get().method_string()) : std::string();
+      co_await write_error_and_close(impl, w, &self, error_status, method, start);
       break;
     }
-    std::string method(parser.get().method_string());
-    if (!parser.is_done()) {
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(kContinue), nothrow);
-      }
-      auto [bec, bn] = co_await bhttp::async_read(stream, buf, parser, nothrow);
-      if (deadline.expired()) bec = beast::error::timeout;
-      if (bec) {
-        if (bec != asio::error::connection_reset && bec != bhttp::error::end_of_stream &&
-            bec != bhttp::error::partial_message) {
-          co_await write_error_and_close(impl, w, &stream, status_for_read_error(bec), method,
-                                         start);
-        }
-        break;
-      }
-    }
-    deadline.cancel();
+    self.deadline = Clock::time_point::max();  // the handler has its own deadlines
+
     auto& in = parser.get();
     unsigned version = in.version();
     std::string request_id(safe_request_id(in["X-Request-ID"]));
     bool keep_alive = in.keep_alive();
     Request req = to_request(in);
     auto trace = req.trace;
-    auto method_view = std::string_view(method);
+    std::string method = req.method;
 
     impl->active_requests.inc();
     auto m = impl->router.match(req.method, req.path, req.params);
@@ -386,16 +408,16 @@ asio::awaitable<void> run_session(Server::Impl* impl, Worker* w, tcp::socket soc
 
     keep_alive = keep_alive && !impl->draining.load();
     serialize(r, version, keep_alive, request_id, wire);
-    stream.expires_after(opt.read_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire), nothrow);
-    impl->record(*w, method_view, route, r.status, start, &trace, request_id);
+    self.deadline = Clock::now() + opt.read_timeout;
+    auto [wec, wn] = co_await asio::async_write(sock, asio::buffer(wire), nothrow);
+    impl->record(*w, method, route, r.status, start, &trace, request_id);
     self.busy = false;
-    if (wec || !keep_alive) break;
+    if (wec || !keep_alive || self.timed_out) break;
   }
 
   w->sessions.erase(registered);
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
+  sock.shutdown(tcp::socket::shutdown_send, ignored);
+  sock.close(ignored);
   impl->open_connections.dec();
   impl->connections.fetch_sub(1);
 }
@@ -469,8 +491,10 @@ void Server::start() {
     impl_->workers.push_back(std::move(w));
   }
   impl_->bound_port = port;
-  for (auto& w : impl_->workers)
+  for (auto& w : impl_->workers) {
     asio::co_spawn(w->ioc, accept_loop(impl_.get(), w.get()), asio::detached);
+    asio::co_spawn(w->ioc, tick(w.get()), asio::detached);
+  }
   log::info("listening", {{"address", o.bind_address},
                           {"port", static_cast<int>(port)},
                           {"workers", impl_->runtime.size()}});
@@ -485,7 +509,7 @@ void Server::drain(std::function<void()> done) {
       beast::error_code ec;
       w->acceptor->close(ec);
       for (Session* s : w->sessions)
-        if (!s->busy) s->stream->socket().cancel(ec);
+        if (!s->busy) s->sock->cancel(ec);
     });
   }
   asio::co_spawn(impl_->runtime.context(0), wait_for_drain(impl_.get(), std::move(done)),

@@ -60,6 +60,10 @@ struct PipeConn {
   bool reading = false;
 };
 
+bool idle(const PipeConn& pc) {
+  return pc.entries.empty() && pc.settled.empty() && pc.syncs_owed == 0 && !pc.sync_scheduled;
+}
+
 void complete(Pending& p) {
   p.done = true;
   p.signal.cancel();
@@ -174,9 +178,14 @@ void submit(const StatePtr& st, const PipePtr& pc, const std::shared_ptr<Pending
   bool sent = true;
   if (p->name != nullptr) {
     if (!c->prepared.contains(p->name)) {
+      // PREPARE goes in a batch of its own: a failure of another statement must not skip it
+      // while later batches, already sent, count on it.
+      sync_batch(st, pc);
       sent = PQsendPrepare(c->pg, p->name, p->sql.c_str(), n, nullptr) == 1;
       c->prepared.insert(p->name);  // later statements may use it: the pipeline keeps order
       pc->entries.push_back({p, true});
+      if (sent) close_batch(st, pc);
+      sent = sent && !c->broken;
     }
     sent = sent && PQsendQueryPrepared(c->pg, p->name, n, values.data(), nullptr, nullptr, 0) == 1;
   } else {
@@ -302,7 +311,9 @@ Task<void> read_loop(StatePtr st, PipePtr pc) {
       take_results(st, pc, resubmit);
       for (auto& p : resubmit) submit(st, pc, p);
       resubmit.clear();
-      if ((pc->entries.empty() && pc->syncs_owed == 0) || c->broken) break;
+      // An error makes the server answer before our Sync has gone out (libpq also sends
+      // queued statements whenever it reads), so answered entries may still await a Sync.
+      if (idle(*pc) || c->broken) break;
       // No deadline here: each statement keeps its own, and a dead server makes the socket
       // readable (EOF) anyway.
       c->watch_current_socket();
@@ -347,8 +358,7 @@ Task<PipePtr> pick(StatePtr st) {
     PipePtr best;
     for (auto& pc : st->conns)
       if (!best || pc->statements < best->statements) best = pc;
-    if (best && best->entries.empty() && best->syncs_owed == 0 &&
-        !still_healthy(best->conn.get())) {
+    if (best && idle(*best) && !still_healthy(best->conn.get())) {
       st->drop(best, nullptr);  // its server went away while it was idle
       continue;
     }

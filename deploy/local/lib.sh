@@ -217,3 +217,7 @@ bz_wrk_problems() { grep -E 'Non-2xx|Socket errors' "$1" | sed 's/^ *//' || true
 bz_ratio() {
   awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
 }
+
+# bz_median N...: the median of the numbers given (the machine is noisy: benches alternate
+# rounds of ours and the peer's and compare medians).
+bz_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }

@@ -54,7 +54,11 @@ struct Outcome {
   std::string sqlstate;
 };
 
-pg::Task<Outcome> insert(pg::Pool* pool, std::string name) {
+pg::Task<Outcome> insert(pg::Pool* pool, std::string name, int delay_us = 0) {
+  if (delay_us > 0) {
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::microseconds(delay_us));
+    co_await t.async_wait(asio::use_awaitable);
+  }
   Outcome o{name, false, {}};
   try {
     pg::Params params{std::move(name)};
@@ -67,10 +71,15 @@ pg::Task<Outcome> insert(pg::Pool* pool, std::string name) {
 }
 
 // Many inserts at once, so that they share pipelined batches; some collide.
-pg::Task<std::vector<Outcome>> insert_many(pg::Pool* pool, std::vector<std::string> names) {
+// `stagger_us` spreads the starts, so that statements also join while answers are read.
+pg::Task<std::vector<Outcome>> insert_many(pg::Pool* pool, std::vector<std::string> names,
+                                           int stagger_us = 0) {
   std::vector<std::future<Outcome>> futures;
   auto ex = co_await asio::this_coro::executor;
-  for (auto& n : names) futures.push_back(asio::co_spawn(ex, insert(pool, n), asio::use_future));
+  int i = 0;
+  for (auto& n : names)
+    futures.push_back(
+        asio::co_spawn(ex, insert(pool, n, (i++ % 7) * stagger_us), asio::use_future));
   // Give them all a turn on this loop before collecting.
   asio::steady_timer t(ex, 0ms);
   std::vector<Outcome> out;
@@ -181,4 +190,26 @@ TEST(PgPoolRestart, ReconnectsAfterTheServerRestarts) {
   EXPECT_FALSE(ping());
   cluster.start();
   EXPECT_TRUE(ping());
+}
+
+TEST_F(PgPool, RacingWritesOfOneKeyAllGetAnAnswer) {
+  auto o = options(2);
+  o.query_timeout = 3s;
+  pg::Pool pool(ioc_.get_executor(), o);
+  run(exec(&pool, "DROP TABLE IF EXISTS items"));
+  run(exec(&pool, "CREATE TABLE items (name text PRIMARY KEY)"));
+  for (int round = 0; round < 40; ++round) {
+    std::vector<std::string> names(16, "key-" + std::to_string(round));
+    names.push_back("other-" + std::to_string(round));
+    auto outcomes = run(insert_many(&pool, names, round % 2 == 0 ? 0 : 150));
+    int ok = 0, duplicate = 0;
+    std::string seen;
+    for (const auto& x : outcomes) {
+      ok += x.ok ? 1 : 0;
+      duplicate += x.sqlstate == pg::kUniqueViolation ? 1 : 0;
+      seen += (x.ok ? "ok" : x.sqlstate.empty() ? "?" : x.sqlstate) + " ";
+    }
+    ASSERT_EQ(ok, 2) << "round " << round << ": " << seen;
+    ASSERT_EQ(duplicate, 15) << "round " << round << ": " << seen;
+  }
 }
