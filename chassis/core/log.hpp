@@ -1,7 +1,7 @@
 #pragma once
 // One JSON object per line on stdout: ts, level, service, msg, trace_id, span_id, then the
-// caller's fields. Whole lines go out in a single write(2), so lines of concurrent threads
-// never interleave.
+// caller's fields. Only whole lines are written, so lines of concurrent threads never
+// interleave.
 #include <initializer_list>
 #include <string>
 #include <string_view>
