@@ -3,6 +3,7 @@
 // bounds its connections and reconnects after a restart.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -10,7 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <set>
+#include <thread>
 
+#include "chassis/pg/migrations.hpp"
 #include "chassis/pg/pool.hpp"
 #include "tests/support/harness.hpp"
 
@@ -212,4 +215,34 @@ TEST_F(PgPool, RacingWritesOfOneKeyAllGetAnAnswer) {
     ASSERT_EQ(ok, 2) << "round " << round << ": " << seen;
     ASSERT_EQ(duplicate, 15) << "round " << round << ": " << seen;
   }
+}
+
+TEST_F(PgPool, ReplicasMigratingTogetherApplyEachMigrationOnce) {
+  std::string url = cluster_->url("pooltest");
+  const std::vector<pg::Migration> migrations{
+      {1, "create_counter", "CREATE TABLE counter (n integer NOT NULL)"},
+      {2, "seed_counter", "INSERT INTO counter VALUES (1)"},
+  };
+  std::vector<std::thread> replicas;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    replicas.emplace_back([&] {
+      try {
+        pg::migrate(url, migrations, "pool-test", 10s);
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : replicas) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  pg::Pool pool(ioc_.get_executor(), options(1));
+  auto rows = run([](pg::Pool* p) -> pg::Task<pg::Result> {
+    co_return co_await p->query_sql("SELECT count(*) FROM counter");
+  }(&pool));
+  EXPECT_EQ(rows.get(0, 0), "1");  // the seed ran once
+  auto versions = run([](pg::Pool* p) -> pg::Task<pg::Result> {
+    co_return co_await p->query_sql("SELECT count(*) FROM schema_migrations");
+  }(&pool));
+  EXPECT_EQ(versions.get(0, 0), "2");
 }

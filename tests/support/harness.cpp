@@ -213,7 +213,8 @@ void RawConnection::send(const std::string& bytes) {
   }
 }
 
-std::string RawConnection::read_all(std::chrono::milliseconds timeout) {
+std::string RawConnection::read_all(std::chrono::milliseconds timeout, bool* closed) {
+  if (closed != nullptr) *closed = false;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string out = std::move(pending_);
   pending_.clear();
@@ -226,7 +227,10 @@ std::string RawConnection::read_all(std::chrono::milliseconds timeout) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      if (closed != nullptr) *closed = true;
+      break;
+    }
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;

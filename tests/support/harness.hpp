@@ -89,8 +89,9 @@ class RawConnection {
   explicit RawConnection(int port);
   ~RawConnection();
   void send(const std::string& bytes);
-  // Reads until the peer closes or `timeout` passes; returns what arrived.
-  std::string read_all(std::chrono::milliseconds timeout);
+  // Reads until the peer closes or `timeout` passes; returns what arrived. `closed` tells
+  // which of the two ended it.
+  std::string read_all(std::chrono::milliseconds timeout, bool* closed = nullptr);
   // Reads until "\r\n\r\n" plus Content-Length bytes arrived (one response).
   std::string read_response(std::chrono::milliseconds timeout);
 
