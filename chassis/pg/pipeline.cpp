@@ -418,12 +418,7 @@ Task<Result> run_pipelined(StatePtr st, const char* name, std::string sql, Param
 Pipeline::Pipeline(asio::any_io_executor executor, PoolOptions options)
     : state_(std::make_shared<State>(std::move(executor), std::move(options))) {}
 
-Pipeline::~Pipeline() {
-  for (auto& pc : state_->conns) {
-    (void)pc;
-    state_->connections.dec();
-  }
-}
+Pipeline::~Pipeline() { state_->connections.dec(static_cast<double>(state_->conns.size())); }
 
 Task<Result> Pipeline::run(const char* name, std::string sql, Params params) {
   return run_pipelined(state_, name, std::move(sql), std::move(params));

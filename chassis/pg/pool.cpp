@@ -165,10 +165,7 @@ Pool::Pool(asio::any_io_executor executor, PoolOptions options)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
 
 Pool::~Pool() {
-  for (auto& c : impl_->idle) {
-    (void)c;
-    impl_->idle_gauge.dec();
-  }
+  impl_->idle_gauge.dec(static_cast<double>(impl_->idle.size()));
   impl_->idle.clear();
 }
 

@@ -51,6 +51,17 @@ std::variant<json::object, Response> json_body(const Request& req) {
   return std::move(v.as_object());
 }
 
+// The body parsed and checked by `validate`, or the 400/415/422 answer explaining why not.
+template <class T>
+std::variant<T, Response> validated(const Request& req,
+                                    std::variant<T, FieldErrors> (*validate)(const json::object&)) {
+  auto body = json_body(req);
+  if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
+  auto valid = validate(std::get<json::object>(body));
+  if (auto* errors = std::get_if<FieldErrors>(&valid)) return field_errors(*errors);
+  return std::get<T>(std::move(valid));
+}
+
 Response bad_id() { return problem(400, "the user id must be a UUID"); }
 Response not_found(std::string_view id) {
   return problem(404, "no user with id " + std::string(id));
@@ -79,6 +90,17 @@ std::variant<std::optional<auth::Claims>, Response> caller(const UserApi& api, c
   if (auto* err = std::get_if<auth::VerifyError>(&verdict))
     return unauthorized("invalid token: " + std::string(auth::to_string(*err)));
   return std::optional<auth::Claims>(std::get<auth::Claims>(std::move(verdict)));
+}
+
+// Requires an admin's token; `what` completes "only an admin may …".
+std::optional<Response> require_admin(const UserApi& api, const Request& req,
+                                      std::string_view what) {
+  auto who = caller(api, req);
+  if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+  auto& claims = std::get<std::optional<auth::Claims>>(who);
+  if (!claims) return unauthorized("an admin's Bearer token is required to " + std::string(what));
+  if (claims->role != "admin") return problem(403, "only an admin may " + std::string(what));
+  return std::nullopt;
 }
 
 // Requires a token that belongs to user `id` or to an admin.
@@ -117,17 +139,11 @@ Task<Response> get_user(UserApi* api, Request req) {
 }
 
 Task<Response> create_user(UserApi* api, Request req) {
-  auto body = json_body(req);
-  if (auto* r = std::get_if<Response>(&body)) co_return std::move(*r);
-  auto valid = validate_new_user(std::get<json::object>(body));
-  if (auto* errors = std::get_if<FieldErrors>(&valid)) co_return field_errors(*errors);
-  auto& nu = std::get<NewUser>(valid);
+  auto input = validated<NewUser>(req, validate_new_user);
+  if (auto* r = std::get_if<Response>(&input)) co_return std::move(*r);
+  auto& nu = std::get<NewUser>(input);
   if (nu.role == Role::admin) {
-    auto who = caller(*api, req);
-    if (auto* r = std::get_if<Response>(&who)) co_return std::move(*r);
-    auto& claims = std::get<std::optional<auth::Claims>>(who);
-    if (!claims) co_return unauthorized("creating an admin requires an admin's Bearer token");
-    if (claims->role != "admin") co_return problem(403, "only an admin may create an admin");
+    if (auto denied = require_admin(*api, req, "create an admin")) co_return std::move(*denied);
   }
   UserRow row{ids::uuid_v4(), std::move(nu.name), std::move(nu.email), nu.role, {}};
   row.password_hash = co_await hash_off_loop(api, std::move(nu.password));
@@ -141,11 +157,7 @@ Task<Response> create_user(UserApi* api, Request req) {
 }
 
 Task<Response> list_users(UserApi* api, Request req) {
-  auto who = caller(*api, req);
-  if (auto* r = std::get_if<Response>(&who)) co_return std::move(*r);
-  auto& claims = std::get<std::optional<auth::Claims>>(who);
-  if (!claims) co_return unauthorized("listing users requires an admin's Bearer token");
-  if (claims->role != "admin") co_return problem(403, "only an admin may list users");
+  if (auto denied = require_admin(*api, req, "list users")) co_return std::move(*denied);
 
   int limit = kDefaultPageSize;
   if (auto l = req.query_param("limit")) {
@@ -179,11 +191,9 @@ Task<Response> patch_user(UserApi* api, Request req) {
   if (auto* r = std::get_if<Response>(&who)) co_return std::move(*r);
   auto& claims = std::get<std::optional<auth::Claims>>(who);
   if (auto denied = require_self_or_admin(claims, id)) co_return std::move(*denied);
-  auto body = json_body(req);
-  if (auto* r = std::get_if<Response>(&body)) co_return std::move(*r);
-  auto valid = validate_patch(std::get<json::object>(body));
-  if (auto* errors = std::get_if<FieldErrors>(&valid)) co_return field_errors(*errors);
-  auto& patch = std::get<UserPatch>(valid);
+  auto input = validated<UserPatch>(req, validate_patch);
+  if (auto* r = std::get_if<Response>(&input)) co_return std::move(*r);
+  auto& patch = std::get<UserPatch>(input);
   if (patch.role && claims->role != "admin")
     co_return problem(403, "only an admin may change a role");
   std::optional<std::string> hash;
@@ -208,11 +218,9 @@ Task<Response> delete_user(UserApi* api, Request req) {
 }
 
 Task<Response> issue_token(UserApi* api, Request req) {
-  auto body = json_body(req);
-  if (auto* r = std::get_if<Response>(&body)) co_return std::move(*r);
-  auto valid = validate_credentials(std::get<json::object>(body));
-  if (auto* errors = std::get_if<FieldErrors>(&valid)) co_return field_errors(*errors);
-  auto& cred = std::get<Credentials>(valid);
+  auto input = validated<Credentials>(req, validate_credentials);
+  if (auto* r = std::get_if<Response>(&input)) co_return std::move(*r);
+  auto& cred = std::get<Credentials>(input);
   auto u = co_await api->repo.find_by_email(cred.email);
   // An unknown e-mail costs the same argon2id work as a wrong password.
   // Named locals, not temporaries inside the co_await: g++ 12 destroys a conditional's
