@@ -106,6 +106,8 @@ struct Pipeline::State {
       connections.dec();
     }
     pc->conn->broken = true;
+    boost::system::error_code ignored;
+    pc->conn->sock.cancel(ignored);  // wakes its reader, which then lets go of it
     for (auto& e : pc->entries) fail(e, why);
     for (auto& e : pc->settled) fail(e, why);
     pc->entries.clear();
@@ -340,6 +342,7 @@ Task<void> sweep(StatePtr st) {
     co_await tick.async_wait(nothrow);
     auto now = Clock::now();
     bool any = false;
+    std::vector<PipePtr> silent;
     for (auto& pc : st->conns) {
       auto check = [&](const Entry& e) {
         any = true;
@@ -347,7 +350,15 @@ Task<void> sweep(StatePtr st) {
       };
       std::for_each(pc->entries.begin(), pc->entries.end(), check);
       std::for_each(pc->settled.begin(), pc->settled.end(), check);
+      // A server that has not answered for a whole further timeout is gone without a word
+      // (a partition sends no reset): give up the connection rather than queue behind it.
+      if (!pc->entries.empty() &&
+          pc->entries.front().pending->deadline + st->opt.query_timeout <= now)
+        silent.push_back(pc);
     }
+    for (auto& pc : silent)
+      st->drop(pc, std::make_exception_ptr(
+                       PgError(PgError::Kind::timeout, "postgres: the server stopped answering")));
     if (!any) break;
   }
   st->sweeping = false;
