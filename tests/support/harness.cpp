@@ -75,6 +75,23 @@ void PgCluster::start() {
 
 void PgCluster::stop() { run_capture(pg_cluster_script() + " stop " + dir_.path() + " 1>&2"); }
 
+KafkaBroker::KafkaBroker() { start(); }
+
+KafkaBroker::~KafkaBroker() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void KafkaBroker::start() {
+  bootstrap_ = run_capture(source_dir() + "/deploy/local/kafka-broker start " + dir_.path());
+}
+
+void KafkaBroker::stop() {
+  run_capture(source_dir() + "/deploy/local/kafka-broker stop " + dir_.path() + " 1>&2");
+}
+
 std::string shared_database_url(const std::string& database) {
   if (const char* given = std::getenv("DB_URL"); given != nullptr && *given != '\0') return given;
   static PgCluster cluster("users");

@@ -38,6 +38,20 @@ class PgCluster {
   std::string base_url_;
 };
 
+// A single-node Kafka (KRaft) broker of its own (deploy/local/kafka-broker).
+class KafkaBroker {
+ public:
+  KafkaBroker();
+  ~KafkaBroker();
+  const std::string& bootstrap() const { return bootstrap_; }  // "127.0.0.1:PORT"
+  void stop();
+  void start();  // same ports and data as before
+
+ private:
+  TempDir dir_;
+  std::string bootstrap_;
+};
+
 // The database URL for tests that do not need to control the server: DB_URL when given,
 // otherwise a cluster shared by the whole test binary.
 std::string shared_database_url(const std::string& database = "users");

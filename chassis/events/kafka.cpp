@@ -1,0 +1,346 @@
+#include "chassis/events/kafka.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <thread>
+
+#include "chassis/core/ids.hpp"
+#include "chassis/core/log.hpp"
+
+namespace bazaar::events {
+namespace asio = boost::asio;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+ConfPtr make_conf(const KafkaOptions& o,
+                  std::initializer_list<std::pair<const char*, std::string>> extra) {
+  ConfPtr conf(rd_kafka_conf_new());
+  char err[512];
+  auto set = [&](const char* k, const std::string& v) {
+    if (rd_kafka_conf_set(conf.get(), k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
+      throw KafkaError(std::string("kafka: config ") + k + ": " + err);
+  };
+  set("bootstrap.servers", o.brokers);
+  set("client.id", o.client_id);
+  for (const auto& [k, v] : extra) set(k, v);
+  return conf;
+}
+
+rd_kafka_t* make_client(rd_kafka_type_t type, ConfPtr conf) {
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);
+  if (rk == nullptr) throw KafkaError(std::string("kafka: ") + err);
+  conf.release();  // rd_kafka_new took it
+  return rk;
+}
+
+// What the delivery report hands back to the coroutine awaiting it.
+struct Delivery {
+  explicit Delivery(asio::any_io_executor ex) : signal(std::move(ex)) {
+    signal.expires_at(asio::steady_timer::time_point::max());
+  }
+  asio::steady_timer signal;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  bool done = false;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  auto* holder = static_cast<std::shared_ptr<Delivery>*>(m->_private);
+  std::shared_ptr<Delivery> d = std::move(*holder);
+  delete holder;
+  d->err = m->err;
+  // Runs on the poll thread: hand over to the awaiting coroutine's own thread.
+  auto ex = d->signal.get_executor();
+  asio::post(ex, [d] {
+    d->done = true;
+    d->signal.cancel();
+  });
+}
+
+Headers headers_of(const rd_kafka_message_t* m) {
+  Headers out;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out.emplace_back(name, value != nullptr ? std::string(static_cast<const char*>(value), size)
+                                            : std::string());
+  }
+  return out;
+}
+}  // namespace
+
+void ensure_topics(const KafkaOptions& options, const std::vector<TopicSpec>& topics,
+                   std::chrono::milliseconds timeout) {
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, make_conf(options, {}));
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> client(rk, rd_kafka_destroy);
+  std::vector<rd_kafka_NewTopic_t*> wanted;
+  char err[512];
+  for (const auto& t : topics) {
+    for (const std::string& name : {t.name, t.name + ".dlq"}) {
+      auto* nt = rd_kafka_NewTopic_new(name.c_str(), t.partitions, -1, err, sizeof err);
+      if (nt == nullptr) throw KafkaError("kafka: topic " + name + ": " + err);
+      wanted.push_back(nt);
+    }
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, static_cast<int>(timeout.count()), err,
+                                              sizeof err);
+  rd_kafka_CreateTopics(rk, wanted.data(), wanted.size(), opts, queue);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
+  std::string failure;
+  if (ev == nullptr) {
+    failure = "kafka: no answer to CreateTopics from " + options.brokers;
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    failure = std::string("kafka: CreateTopics: ") + rd_kafka_event_error_string(ev);
+  } else {
+    size_t n = 0;
+    const auto* res = rd_kafka_event_CreateTopics_result(ev);
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto e = rd_kafka_topic_result_error(results[i]);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        failure = std::string("kafka: topic ") + rd_kafka_topic_result_name(results[i]) + ": " +
+                  rd_kafka_topic_result_error_string(results[i]);
+      }
+    }
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_NewTopic_destroy_array(wanted.data(), wanted.size());
+  rd_kafka_queue_destroy(queue);
+  if (!failure.empty()) throw KafkaError(failure);
+}
+
+std::vector<RawMessage> peek(const KafkaOptions& options, const std::string& topic,
+                             std::size_t count, std::chrono::milliseconds timeout) {
+  // A group of its own that never commits: reading changes nothing for anyone else.
+  auto conf = make_conf(options, {{"group.id", "peek-" + ids::uuid_v4()},
+                                  {"enable.auto.commit", "false"},
+                                  {"auto.offset.reset", "earliest"}});
+  rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, std::move(conf));
+  rd_kafka_poll_set_consumer(rk);
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::vector<RawMessage> out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.push_back({topic,
+                     m->key != nullptr ? std::string(static_cast<const char*>(m->key), m->key_len)
+                                       : std::string(),
+                     m->payload != nullptr
+                         ? std::string(static_cast<const char*>(m->payload), m->len)
+                         : std::string(),
+                     headers_of(m)});
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+struct Producer::Impl {
+  rd_kafka_t* rk = nullptr;
+  std::atomic<bool> stopping{false};
+  std::thread poller;
+};
+
+Producer::Producer(const KafkaOptions& options) : impl_(std::make_unique<Impl>()) {
+  auto conf = make_conf(options, {{"enable.idempotence", "true"},
+                                  {"acks", "all"},
+                                  {"linger.ms", "2"},
+                                  {"message.timeout.ms", "30000"}});
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
+  impl_->rk = make_client(RD_KAFKA_PRODUCER, std::move(conf));
+  Impl* impl = impl_.get();
+  impl_->poller = std::thread([impl] {
+    while (!impl->stopping.load()) rd_kafka_poll(impl->rk, 100);
+  });
+}
+
+Producer::~Producer() {
+  flush(std::chrono::seconds(10));
+  impl_->stopping = true;
+  impl_->poller.join();
+  rd_kafka_poll(impl_->rk, 0);
+  rd_kafka_destroy(impl_->rk);
+}
+
+void Producer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count()));
+}
+
+Task<void> Producer::send(Event e) {
+  auto headers = to_headers(e);
+  return send_raw(std::move(e.topic), std::move(e.key), std::move(e.data), std::move(headers));
+}
+
+Task<void> Producer::send_raw(std::string topic, std::string key, std::string value,
+                              Headers headers) {
+  auto d = std::make_shared<Delivery>(co_await asio::this_coro::executor);
+  for (;;) {
+    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
+    for (const auto& [k, v] : headers)
+      rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                          static_cast<ssize_t>(v.size()));
+    auto* holder = new std::shared_ptr<Delivery>(d);
+    auto err = rd_kafka_producev(
+        impl_->rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    rd_kafka_headers_destroy(hdrs);
+    delete holder;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      throw KafkaError("kafka: cannot produce to " + topic + ": " + rd_kafka_err2str(err));
+    // The local queue is full: let deliveries drain, then try again.
+    asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(10));
+    co_await pause.async_wait(nothrow);
+  }
+  if (!d->done) co_await d->signal.async_wait(nothrow);
+  if (d->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw KafkaError("kafka: delivery to " + topic + " failed: " + rd_kafka_err2str(d->err));
+}
+
+struct Consumer::Impl {
+  rd_kafka_t* rk = nullptr;
+  Producer* dead_letters = nullptr;
+  std::string group;
+  std::atomic<bool> stopping{false};
+  std::thread poller;
+
+  void run(asio::any_io_executor ex, Handler handler);
+  void dead_letter(asio::any_io_executor ex, const rd_kafka_message_t* m, const std::string& why);
+};
+
+Consumer::Consumer(const KafkaOptions& options, std::string group, std::vector<std::string> topics,
+                   Producer& dead_letters)
+    : impl_(std::make_unique<Impl>()) {
+  auto conf = make_conf(options, {{"group.id", group},
+                                  {"enable.auto.commit", "false"},
+                                  {"auto.offset.reset", "earliest"},
+                                  {"enable.partition.eof", "false"}});
+  impl_->rk = make_client(RD_KAFKA_CONSUMER, std::move(conf));
+  impl_->dead_letters = &dead_letters;
+  impl_->group = std::move(group);
+  rd_kafka_poll_set_consumer(impl_->rk);
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics)
+    rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(impl_->rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw KafkaError(std::string("kafka: subscribe: ") + rd_kafka_err2str(err));
+}
+
+Consumer::~Consumer() {
+  stop();
+  rd_kafka_destroy(impl_->rk);
+}
+
+void Consumer::start(asio::any_io_executor executor, Handler handler) {
+  Impl* impl = impl_.get();
+  impl_->poller =
+      std::thread([impl, executor, handler = std::move(handler)] { impl->run(executor, handler); });
+}
+
+void Consumer::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  if (impl_->poller.joinable()) impl_->poller.join();
+  rd_kafka_consumer_close(impl_->rk);
+}
+
+void Consumer::Impl::dead_letter(asio::any_io_executor ex, const rd_kafka_message_t* m,
+                                 const std::string& why) {
+  std::string topic = rd_kafka_topic_name(m->rkt);
+  Headers h = headers_of(m);
+  h.emplace_back("dlq_reason", why);
+  h.emplace_back("dlq_original_topic", topic);
+  h.emplace_back("dlq_consumer_group", group);
+  std::string key(static_cast<const char*>(m->key), m->key_len);
+  std::string value(static_cast<const char*>(m->payload), m->len);
+  log::warn("event dead-lettered", {{"topic", topic}, {"key", key}, {"reason", why}});
+  for (int attempt = 0; !stopping.load(); ++attempt) {
+    try {
+      asio::co_spawn(ex, dead_letters->send_raw(topic + ".dlq", key, value, h), asio::use_future)
+          .get();
+      return;
+    } catch (const std::exception& e) {
+      log::warn("dead-letter topic unreachable; retrying", {{"error", e.what()}});
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6))));
+    }
+  }
+}
+
+void Consumer::Impl::run(asio::any_io_executor ex, Handler handler) {
+  while (!stopping.load()) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> msg(
+        m, rd_kafka_message_destroy);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log::warn("kafka consumer", {{"group", group}, {"error", rd_kafka_message_errstr(m)}});
+      continue;
+    }
+    std::string topic = rd_kafka_topic_name(m->rkt);
+    std::string key = m->key != nullptr ? std::string(static_cast<const char*>(m->key), m->key_len)
+                                        : std::string();
+    std::string value = m->payload != nullptr
+                            ? std::string(static_cast<const char*>(m->payload), m->len)
+                            : std::string();
+    auto parsed = from_message(topic, key, value, headers_of(m));
+    bool handled = false;
+    if (auto* why = std::get_if<std::string>(&parsed)) {
+      dead_letter(ex, m, *why);
+      handled = true;
+    }
+    // Transient failures are retried with backoff, never skipped: the offset only moves on
+    // once the handler has succeeded or the event went to the dead-letter topic.
+    for (int attempt = 0; !handled && !stopping.load(); ++attempt) {
+      try {
+        asio::co_spawn(ex, handler(std::get<Event>(parsed)), asio::use_future).get();
+        handled = true;
+      } catch (const Unprocessable& e) {
+        dead_letter(ex, m, e.what());
+        handled = true;
+      } catch (const std::exception& e) {
+        log::warn("event handler failed; retrying",
+                  {{"topic", topic}, {"key", key}, {"attempt", attempt + 1}, {"error", e.what()}});
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::min(5000, 50 << std::min(attempt, 7))));
+      }
+    }
+    if (handled) {
+      auto err = rd_kafka_commit_message(rk, m, 0);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        log::warn("kafka commit failed", {{"group", group}, {"error", rd_kafka_err2str(err)}});
+    }
+  }
+}
+
+}  // namespace bazaar::events
