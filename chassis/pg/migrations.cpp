@@ -51,7 +51,8 @@ ConnPtr connect_with_wait(const std::string& conninfo, std::chrono::milliseconds
 }  // namespace
 
 void migrate(const std::string& conninfo, const std::vector<Migration>& migrations,
-             const std::string& lock_name, std::chrono::milliseconds wait_for_server) {
+             const std::string& lock_name, std::chrono::milliseconds wait_for_server,
+             const std::string& table) {
   ConnPtr c = connect_with_wait(conninfo, wait_for_server);
   PQsetNoticeProcessor(
       c.get(), [](void*, const char*) {}, nullptr);
@@ -59,16 +60,17 @@ void migrate(const std::string& conninfo, const std::vector<Migration>& migratio
   exec(c.get(), "SELECT pg_advisory_lock(" + key + ")", "taking the migration lock");
   try {
     exec(c.get(),
-         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-         "version integer PRIMARY KEY, name text NOT NULL,"
-         " applied_at timestamptz NOT NULL DEFAULT now())",
-         "creating schema_migrations");
+         "CREATE TABLE IF NOT EXISTS " + table +
+             " ("
+             "version integer PRIMARY KEY, name text NOT NULL,"
+             " applied_at timestamptz NOT NULL DEFAULT now())",
+         "creating " + table);
     std::set<int> applied;
     {
       std::unique_ptr<PGresult, decltype(&PQclear)> r(
-          PQexec(c.get(), "SELECT version FROM schema_migrations"), PQclear);
+          PQexec(c.get(), ("SELECT version FROM " + table).c_str()), PQclear);
       if (PQresultStatus(r.get()) != PGRES_TUPLES_OK)
-        throw std::runtime_error("migrations: reading schema_migrations: " +
+        throw std::runtime_error("migrations: reading " + table + ": " +
                                  std::string(PQresultErrorMessage(r.get())));
       for (int i = 0; i < PQntuples(r.get()); ++i)
         applied.insert(std::atoi(PQgetvalue(r.get(), i, 0)));
@@ -83,7 +85,8 @@ void migrate(const std::string& conninfo, const std::vector<Migration>& migratio
         std::string v = std::to_string(m.version);
         params[0] = v.c_str();
         std::unique_ptr<PGresult, decltype(&PQclear)> r(
-            PQexecParams(c.get(), "INSERT INTO schema_migrations(version, name) VALUES ($1, $2)", 2,
+            PQexecParams(c.get(),
+                         ("INSERT INTO " + table + "(version, name) VALUES ($1, $2)").c_str(), 2,
                          nullptr, params, nullptr, nullptr, 0),
             PQclear);
         if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)

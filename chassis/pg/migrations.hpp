@@ -19,7 +19,10 @@ const std::vector<Migration>& embedded_migrations();
 
 // Blocking, for start-up. Retries the first connection until `wait_for_server` has passed
 // (the database may start after us), then applies what is missing. Throws on failure.
+// `table` records what was applied; a chassis component with a schema of its own (the
+// events outbox and inbox) keeps its own table so its versions never clash with the service's.
 void migrate(const std::string& conninfo, const std::vector<Migration>& migrations,
-             const std::string& lock_name, std::chrono::milliseconds wait_for_server);
+             const std::string& lock_name, std::chrono::milliseconds wait_for_server,
+             const std::string& table = "schema_migrations");
 
 }  // namespace bazaar::pg

@@ -1,0 +1,231 @@
+#include "chassis/events/outbox.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "chassis/core/log.hpp"
+#include "chassis/pg/listener.hpp"
+#include "chassis/telemetry/metrics.hpp"
+
+namespace bazaar::events {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kChannel = "bazaar_outbox";
+
+constexpr pg::Statement kAdd{
+    "outbox_add",
+    "INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"};
+constexpr pg::Statement kClaim{
+    "inbox_claim", "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"};
+constexpr pg::Statement kBatch{
+    "outbox_batch", "SELECT seq, topic, key, payload, headers FROM outbox ORDER BY seq LIMIT $1"};
+constexpr pg::Statement kDelete{"outbox_delete",
+                                "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"};
+
+std::string headers_json(const Headers& h) {
+  json::array a;
+  for (const auto& [k, v] : h) a.push_back(json::array{json::string(k), json::string(v)});
+  return json::serialize(a);
+}
+
+Headers headers_from_json(std::string_view text) {
+  Headers h;
+  json::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_array()) return h;
+  for (const auto& pair : v.as_array()) {
+    const auto& kv = pair.as_array();
+    h.emplace_back(std::string(kv.at(0).as_string()), std::string(kv.at(1).as_string()));
+  }
+  return h;
+}
+
+// 64-bit FNV-1a: the advisory lock key of a service's relay.
+long long relay_lock_key(const std::string& service) {
+  unsigned long long h = 1469598103934665603ULL;
+  for (unsigned char c : "outbox-relay:" + service) h = (h ^ c) * 1099511628211ULL;
+  return static_cast<long long>(h);
+}
+}  // namespace
+
+const std::vector<pg::Migration>& schema() {
+  static const std::vector<pg::Migration> all{
+      {1, "create_outbox",
+       "CREATE TABLE outbox ("
+       " seq bigserial PRIMARY KEY,"
+       " id uuid NOT NULL UNIQUE,"
+       " topic text NOT NULL,"
+       " key text NOT NULL,"
+       " payload text NOT NULL,"
+       " headers jsonb NOT NULL,"
+       " created_at timestamptz NOT NULL DEFAULT now());"
+       // One notification per inserting statement; NOTIFY is delivered on commit.
+       "CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS"
+       " $$ BEGIN PERFORM pg_notify('bazaar_outbox', ''); RETURN NULL; END $$;"
+       "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
+       " FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();"},
+      {2, "create_inbox",
+       "CREATE TABLE inbox ("
+       " consumer text NOT NULL,"
+       " event_id text NOT NULL,"
+       " received_at timestamptz NOT NULL DEFAULT now(),"
+       " PRIMARY KEY (consumer, event_id));"},
+  };
+  return all;
+}
+
+Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
+  pg::Params params{e.id, e.topic, e.key, e.data, headers_json(to_headers(e))};
+  co_await tx->exec(kAdd, std::move(params));
+}
+
+Task<bool> first_delivery(pg::Transaction* tx, std::string consumer, std::string event_id) {
+  pg::Params params{std::move(consumer), std::move(event_id)};
+  auto r = co_await tx->exec(kClaim, std::move(params));
+  co_return r.affected_rows() == 1;
+}
+
+struct OutboxRelay::State {
+  State(asio::any_io_executor ex, RelayOptions o, pg::Pool& p, Producer& pr)
+      : executor(std::move(ex)),
+        options(std::move(o)),
+        pool(p),
+        producer(pr),
+        published_total(telemetry::default_registry().counter("outbox_events_published_total",
+                                                              "Events the outbox relay published",
+                                                              {{"service", options.service}})) {}
+
+  asio::any_io_executor executor;
+  RelayOptions options;
+  pg::Pool& pool;
+  Producer& producer;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> published{0};
+  std::promise<void> stopped;
+  telemetry::Counter& published_total;
+};
+
+namespace {
+using StatePtr = std::shared_ptr<OutboxRelay::State>;
+
+// Sends every row of a batch at once (the idempotent producer keeps per-partition order)
+// and returns the seq of those the broker acknowledged.
+Task<std::vector<std::string>> publish(StatePtr st, pg::Result rows) {
+  struct Outcome {
+    std::size_t left = 0;
+    std::vector<bool> ok;
+    std::unique_ptr<asio::steady_timer> all_done;
+  };
+  auto out = std::make_shared<Outcome>();
+  out->left = static_cast<std::size_t>(rows.rows());
+  out->ok.assign(out->left, false);
+  out->all_done =
+      std::make_unique<asio::steady_timer>(st->executor, asio::steady_timer::time_point::max());
+  for (int i = 0; i < rows.rows(); ++i) {
+    auto send =
+        st->producer.send_raw(std::string(rows.get(i, 1)), std::string(rows.get(i, 2)),
+                              std::string(rows.get(i, 3)), headers_from_json(rows.get(i, 4)));
+    asio::co_spawn(st->executor, std::move(send), [out, i](std::exception_ptr e) {
+      out->ok[static_cast<std::size_t>(i)] = !e;
+      if (--out->left == 0) out->all_done->cancel();
+    });
+  }
+  if (out->left > 0) co_await out->all_done->async_wait(nothrow);
+  std::vector<std::string> done;
+  for (int i = 0; i < rows.rows(); ++i)
+    if (out->ok[static_cast<std::size_t>(i)]) done.emplace_back(rows.get(i, 0));
+  co_return done;
+}
+
+// Publishes everything committed so far; false when Kafka or the database failed.
+Task<bool> drain(StatePtr st) {
+  for (;;) {
+    pg::Params params{std::to_string(st->options.batch)};
+    auto rows = co_await st->pool.query(kBatch, std::move(params));
+    if (rows.rows() == 0) co_return true;
+    auto done = co_await publish(st, rows);
+    if (!done.empty()) {
+      std::string array = "{";
+      for (std::size_t i = 0; i < done.size(); ++i) array += (i ? "," : "") + done[i];
+      array += "}";
+      pg::Params del{array};
+      co_await st->pool.query(kDelete, std::move(del));
+      st->published += done.size();
+      st->published_total.inc(static_cast<double>(done.size()));
+    }
+    if (done.size() < static_cast<std::size_t>(rows.rows())) co_return false;
+  }
+}
+
+Task<void> run_relay(StatePtr st) {
+  pg::Listener listener(st->executor, st->options.conninfo);
+  auto backoff = std::chrono::milliseconds(100);
+  bool leader = false;
+  while (!st->stopping.load()) {
+    std::string failure;
+    auto pause = st->options.poll_interval;
+    try {
+      if (!listener.connected()) {
+        leader = false;
+        co_await listener.listen(kChannel);
+      }
+      if (!leader) leader = co_await listener.try_lock(relay_lock_key(st->options.service));
+      bool drained = !leader || co_await drain(st);
+      backoff = std::chrono::milliseconds(100);
+      // Kafka did not take everything: what is left stays in the outbox for a retry soon.
+      if (!drained) pause = backoff;
+      if (drained) {
+        co_await listener.wait(st->options.poll_interval);
+        continue;
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (!failure.empty()) {
+      log::warn("outbox relay: retrying", {{"service", st->options.service}, {"error", failure}});
+      pause = backoff;
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5'000));
+    }
+    asio::steady_timer t(st->executor, pause);
+    co_await t.async_wait(nothrow);
+  }
+  // Shutting down: hand over what has committed before leaving, if we are the relay.
+  if (leader) {
+    std::string failure;
+    try {
+      co_await drain(st);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (!failure.empty()) log::warn("outbox relay: final drain failed", {{"error", failure}});
+  }
+}
+}  // namespace
+
+OutboxRelay::OutboxRelay(asio::any_io_executor executor, RelayOptions options, pg::Pool& pool,
+                         Producer& producer)
+    : state_(std::make_shared<State>(std::move(executor), std::move(options), pool, producer)) {}
+
+OutboxRelay::~OutboxRelay() = default;
+
+void OutboxRelay::start() {
+  auto st = state_;
+  asio::co_spawn(st->executor, run_relay(st),
+                 [st](std::exception_ptr) { st->stopped.set_value(); });
+}
+
+void OutboxRelay::stop() {
+  if (state_->stopping.exchange(true)) return;
+  state_->stopped.get_future().wait();
+}
+
+std::uint64_t OutboxRelay::published() const { return state_->published.load(); }
+
+}  // namespace bazaar::events
