@@ -182,14 +182,11 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
-UserService::UserService(std::string db_url, std::map<std::string, std::string> extra_env)
+ServiceProcess::ServiceProcess(std::string binary, std::map<std::string, std::string> env)
     : port_(free_port()) {
-  std::map<std::string, std::string> env{{"PORT", std::to_string(port_)},
-                                         {"DB_URL", std::move(db_url)},
-                                         {"JWT_PRIVATE_KEY_FILE", test_jwt_key_file()},
-                                         {"LOG_LEVEL", "info"}};
-  for (auto& [k, v] : extra_env) env[k] = v;
-  process_ = std::make_unique<Process>(BAZAAR_USER_SERVICE_BIN, env);
+  env["PORT"] = std::to_string(port_);
+  if (!env.contains("LOG_LEVEL")) env["LOG_LEVEL"] = "info";
+  process_ = std::make_unique<Process>(binary, env);
   http::BlockingClient client;
   bool ready = wait_until(
       [&] {
@@ -204,8 +201,20 @@ UserService::UserService(std::string db_url, std::map<std::string, std::string> 
       },
       30s);
   if (!ready || !process_->running())
-    throw std::runtime_error("user-service did not become ready:\n" + process_->output());
+    throw std::runtime_error(binary + " did not become ready:\n" + process_->output());
 }
+
+namespace {
+std::map<std::string, std::string> user_env(std::string db_url,
+                                            std::map<std::string, std::string> extra) {
+  extra.emplace("DB_URL", std::move(db_url));
+  extra.emplace("JWT_PRIVATE_KEY_FILE", test_jwt_key_file());
+  return extra;
+}
+}  // namespace
+
+UserService::UserService(std::string db_url, std::map<std::string, std::string> extra_env)
+    : ServiceProcess(BAZAAR_USER_SERVICE_BIN, user_env(std::move(db_url), std::move(extra_env))) {}
 
 RawConnection::RawConnection(int port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);

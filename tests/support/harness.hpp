@@ -82,10 +82,11 @@ std::string source_dir();
 // A 2048-bit RSA key written once per test binary; returns its path.
 const std::string& test_jwt_key_file();
 
-// A running user-service on a free port, ready (GET /health/ready is 200) when constructed.
-class UserService {
+// Any service binary on a free port (PORT is set), ready (GET /health/ready is 200) when
+// constructed; stopped (SIGKILL if still running) when destroyed.
+class ServiceProcess {
  public:
-  explicit UserService(std::string db_url, std::map<std::string, std::string> extra_env = {});
+  ServiceProcess(std::string binary, std::map<std::string, std::string> env);
   std::string url(const std::string& path = "") const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
@@ -95,6 +96,12 @@ class UserService {
  private:
   int port_;
   std::unique_ptr<Process> process_;
+};
+
+// user-service with a database and the test JWT key.
+class UserService : public ServiceProcess {
+ public:
+  explicit UserService(std::string db_url, std::map<std::string, std::string> extra_env = {});
 };
 
 // Blocking loopback socket for hand-written requests.
