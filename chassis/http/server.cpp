@@ -18,6 +18,7 @@
 #include <ctime>
 #include <list>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "chassis/core/config.hpp"
@@ -521,6 +522,7 @@ unsigned short Server::port() const { return impl_->bound_port; }
 void run_until_signal(Runtime& runtime, Server& server, std::function<void()> on_drained) {
   asio::signal_set signals(runtime.context(0), SIGINT, SIGTERM);
   bool stopping = false;
+  std::thread finisher;
   std::function<void(const beast::error_code&, int)> on_signal;
   on_signal = [&](const beast::error_code& ec, int sig) {
     if (ec) return;
@@ -532,13 +534,18 @@ void run_until_signal(Runtime& runtime, Server& server, std::function<void()> on
     stopping = true;
     log::info("shutdown requested", {{"signal", sig}});
     server.drain([&] {
-      if (on_drained) on_drained();
-      runtime.stop();
+      // On a thread of its own, while the workers still run: consumers and relays being
+      // stopped there finish their work on the workers' executors.
+      finisher = std::thread([&] {
+        if (on_drained) on_drained();
+        runtime.stop();
+      });
     });
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
   runtime.run();
+  if (finisher.joinable()) finisher.join();
 }
 
 }  // namespace bazaar::http

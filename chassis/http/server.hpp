@@ -45,8 +45,9 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// Runs `runtime` until SIGTERM or SIGINT, then drains `server`, calls `on_drained` (close pools,
-// flush producers) and returns. The usual tail of a service's main().
+// Runs `runtime` until SIGTERM or SIGINT, then drains `server`, calls `on_drained` on a thread
+// of its own while the workers still run (stop consumers, flush the outbox relay and
+// producers there), stops the workers and returns. The usual tail of a service's main().
 void run_until_signal(Runtime& runtime, Server& server, std::function<void()> on_drained = {});
 
 }  // namespace bazaar::http
