@@ -15,10 +15,12 @@ function(bazaar_embed_sql target dir)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cpp")
   add_custom_command(
     OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} "-DFILES=${sql_files}"
+    # The list travels '|'-joined: a ';' would end the shell command after the first file.
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} "-DFILES=$<JOIN:${sql_files},|>"
             -P "${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake"
     DEPENDS ${sql_files} "${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake"
-    COMMENT "Embedding migrations for ${target}")
+    COMMENT "Embedding migrations for ${target}"
+    VERBATIM)
   target_sources(${target} PRIVATE "${out}")
 endfunction()
 

@@ -1,4 +1,5 @@
-# Writes OUT: a C++ file defining bazaar_migrations() from the .sql FILES given.
+# Writes OUT: a C++ file defining embedded_migrations() from the .sql FILES given ('|'-joined).
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "#include \"chassis/pg/migrations.hpp\"\n\nnamespace bazaar::pg {\nconst std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> all{\n")
 foreach(f IN LISTS FILES)
   get_filename_component(name "${f}" NAME_WE)

@@ -140,7 +140,8 @@ Task<ClientResponse> Client::send(ClientRequest request, std::chrono::millisecon
   if (request.trace != nullptr)
     req.set("traceparent", telemetry::TraceContext::child_of(*request.trace).traceparent());
   req.body() = std::move(request.body);
-  req.keep_alive(true);
+  // Keep-alive unless the caller asked to close (a probe that must not hold a connection).
+  if (find_header(request.headers, "Connection").empty()) req.keep_alive(true);
   req.prepare_payload();
 
   Impl* impl = impl_.get();

@@ -1,0 +1,61 @@
+#include "services/order/payment_events.hpp"
+
+#include "chassis/core/log.hpp"
+#include "chassis/events/outbox.hpp"
+#include "chassis/telemetry/trace.hpp"
+#include "services/order/domain/order_state.hpp"
+
+namespace bazaar::order {
+
+events::Task<void> handle_payment_event(OrderRepository* repo, events::Event e) {
+  auto outcome = payment_outcome_of(e.topic);
+  if (!outcome) throw events::Unprocessable("order-service does not handle " + e.topic);
+  auto parsed = parse_payment_event(e.data);
+  if (auto* why = std::get_if<std::string>(&parsed)) throw events::Unprocessable(*why);
+  auto payment = std::get<PaymentEvent>(std::move(parsed));
+
+  auto trace = telemetry::TraceContext::parse(e.traceparent).value_or(telemetry::TraceContext{});
+  auto ids = trace.ids();
+  const log::TraceIds* trace_ids = trace.trace_id.empty() ? nullptr : &ids;
+
+  auto tx = co_await repo->begin();
+  if (!co_await events::first_delivery(&tx, kConsumerGroup, e.id)) {
+    co_await tx.commit();
+    log::info("payment event already handled", {{"event_id", e.id}, {"order_id", payment.order_id}},
+              trace_ids);
+    co_return;
+  }
+  auto order = co_await OrderRepository::lock(&tx, payment.order_id);
+  // Dropping `tx` rolls the inbox entry back too: the event is dead-lettered, not swallowed.
+  if (!order) throw events::Unprocessable("no such order: " + payment.order_id);
+
+  auto next = next_status(order->status, *outcome);
+  if (!next) {
+    // Committed with the inbox entry: the refusal is final, a redelivery is not re-judged.
+    co_await tx.commit();
+    log::warn("illegal order transition refused",
+              {{"order_id", order->id},
+               {"from", to_string(order->status)},
+               {"event", e.topic},
+               {"event_id", e.id}},
+              trace_ids);
+    co_return;
+  }
+
+  co_await OrderRepository::set_status(&tx, order->id, *next);
+  std::optional<std::string> reason;
+  if (*next == OrderStatus::cancelled) reason = payment.reason.value_or("payment failed");
+  auto announced = events::make_event(std::string(topic_for(*next)), order->id, kEventSource,
+                                      order_event_data(order->facts(), reason), e.traceparent);
+  co_await events::add_to_outbox(&tx, std::move(announced));
+  co_await tx.commit();
+  log::info("order status changed",
+            {{"order_id", order->id},
+             {"from", to_string(order->status)},
+             {"to", to_string(*next)},
+             {"event", e.topic},
+             {"event_id", e.id}},
+            trace_ids);
+}
+
+}  // namespace bazaar::order
