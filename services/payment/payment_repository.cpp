@@ -1,0 +1,48 @@
+#include "services/payment/payment_repository.hpp"
+
+namespace bazaar::payment {
+namespace {
+constexpr pg::Statement kFind{
+    "payment_find",
+    "SELECT order_id, payment_id, user_id, amount_cents, currency, status, reason"
+    " FROM payments WHERE order_id = $1"};
+constexpr pg::Statement kExists{"payment_exists", "SELECT 1 FROM payments WHERE order_id = $1"};
+constexpr pg::Statement kInsert{
+    "payment_insert",
+    "INSERT INTO payments (order_id, payment_id, user_id, amount_cents, currency, status, reason)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING"};
+}  // namespace
+
+pg::Task<std::optional<PaymentRow>> PaymentRepository::find(std::string order_id) {
+  pg::Params params{std::move(order_id)};
+  auto r = co_await pools_.local().query(kFind, std::move(params));
+  if (r.rows() == 0) co_return std::nullopt;
+  PaymentRow p;
+  p.order_id = r.get(0, 0);
+  p.payment_id = r.get(0, 1);
+  p.user_id = r.get(0, 2);
+  p.amount_cents = std::stoll(std::string(r.get(0, 3)));
+  p.currency = r.get(0, 4);
+  p.status = parse_status(r.get(0, 5)).value_or(Status::failed);
+  p.reason = r.get(0, 6);
+  co_return p;
+}
+
+pg::Task<bool> PaymentRepository::exists(pg::Transaction* tx, std::string order_id) {
+  pg::Params params{std::move(order_id)};
+  auto r = co_await tx->exec(kExists, std::move(params));
+  co_return r.rows() > 0;
+}
+
+pg::Task<bool> PaymentRepository::insert(pg::Transaction* tx, PaymentRow row) {
+  pg::Param reason;
+  if (row.status == Status::failed) reason = row.reason;
+  pg::Params params{row.order_id, row.payment_id,
+                    row.user_id,  std::to_string(row.amount_cents),
+                    row.currency, std::string(to_string(row.status)),
+                    reason};
+  auto r = co_await tx->exec(kInsert, std::move(params));
+  co_return r.affected_rows() == 1;
+}
+
+}  // namespace bazaar::payment
