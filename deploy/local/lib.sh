@@ -146,6 +146,15 @@ bz_ensure_jwt_key() {
 # bz_start_user_service BIN PORT DB_URL KEY_FILE LOG [VAR=VALUE...]: start user-service
 # with its required config (plus extra variables); sets BZ_PID. The caller registers
 # the stop and waits for readiness.
+# bz_start_service NAME BIN PORT LOG [VAR=value...]: a service binary on 127.0.0.1:PORT.
+bz_start_service() {
+  local name=$1 bin=$2 port=$3 log=$4
+  shift 4
+  [ -x "$bin" ] || bz_die "$name binary not found at $bin (build it: ./dev build release)"
+  bz_spawn "$log" env BIND_ADDRESS=127.0.0.1 PORT="$port" "$@" "$bin"
+  bz_say "started $name (pid $BZ_PID) on 127.0.0.1:$port, log $log"
+}
+
 bz_start_user_service() {
   local bin=$1 port=$2 db_url=$3 key=$4 log=$5
   shift 5
