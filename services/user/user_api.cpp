@@ -8,11 +8,14 @@
 
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/http/json_body.hpp"
 #include "services/user/openapi.hpp"
 
 namespace bazaar::user {
 namespace asio = boost::asio;
 namespace json = boost::json;
+using http::field_errors;
+using http::json_body;
 using http::problem;
 using http::Request;
 using http::Response;
@@ -24,31 +27,6 @@ constexpr int kMaxPageSize = 100;
 
 json::object user_json(const UserRow& u) {
   return {{"id", u.id}, {"name", u.name}, {"email", u.email}, {"role", to_string(u.role)}};
-}
-
-Response field_errors(const FieldErrors& errors) {
-  json::array list;
-  for (const auto& e : errors)
-    list.push_back(json::object{{"field", e.field}, {"reason", e.reason}});
-  std::string detail = "invalid request: ";
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (i > 0) detail += "; ";
-    detail += errors[i].field + " " + errors[i].reason;
-  }
-  return problem(422, detail, {{"errors", std::move(list)}});
-}
-
-// The body as a JSON object, or the response explaining why it is not one.
-std::variant<json::object, Response> json_body(const Request& req) {
-  auto type = req.header("content-type");
-  if (!type.empty() && type.substr(0, 16) != "application/json")
-    return problem(415, "Content-Type must be application/json");
-  if (req.body.empty()) return problem(400, "a JSON request body is required");
-  json::error_code ec;
-  json::value v = json::parse(req.body, ec);
-  if (ec) return problem(400, "malformed JSON: " + ec.message());
-  if (!v.is_object()) return problem(400, "the request body must be a JSON object");
-  return std::move(v.as_object());
 }
 
 // The body parsed and checked by `validate`, or the 400/415/422 answer explaining why not.

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+#include "chassis/core/field_error.hpp"
 
 namespace bazaar::order {
 
@@ -17,11 +18,8 @@ std::optional<OrderStatus> parse_status(std::string_view text);
 // Every order starts here; a POST with a known Idempotency-Key answers with this state.
 inline constexpr OrderStatus kInitialStatus = OrderStatus::pending_payment;
 
-struct FieldError {
-  std::string field;
-  std::string reason;
-};
-using FieldErrors = std::vector<FieldError>;
+using bazaar::FieldError;
+using bazaar::FieldErrors;
 
 struct LineItem {
   std::string sku;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+#include "chassis/core/field_error.hpp"
 
 namespace bazaar::user {
 
@@ -14,11 +15,8 @@ enum class Role { user, admin };
 std::optional<Role> parse_role(std::string_view text);
 std::string_view to_string(Role role);
 
-struct FieldError {
-  std::string field;
-  std::string reason;
-};
-using FieldErrors = std::vector<FieldError>;
+using bazaar::FieldError;
+using bazaar::FieldErrors;
 
 struct NewUser {
   std::string name;
