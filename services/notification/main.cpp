@@ -9,9 +9,9 @@
 #include "chassis/core/log.hpp"
 #include "chassis/events/kafka.hpp"
 #include "chassis/events/outbox.hpp"
-#include "chassis/http/operational.hpp"
 #include "chassis/http/server.hpp"
 #include "chassis/pg/migrations.hpp"
+#include "chassis/service/process.hpp"
 #include "chassis/telemetry/metrics.hpp"
 #include "chassis/telemetry/process_metrics.hpp"
 #include "services/notification/notification_api.hpp"
@@ -26,44 +26,18 @@ constexpr const char* kService = "notification-service";
 const std::vector<std::string> kTopics{"order.created", "order.confirmed", "order.cancelled"};
 
 struct Settings {
-  http::ServerOptions server;
-  std::string db_url;
+  service::Basics basics;
   std::string kafka_brokers;
-  std::size_t workers;
-  std::size_t pool_size;
-  std::chrono::milliseconds db_startup_wait;
-  std::chrono::milliseconds db_acquire_timeout;
-  std::chrono::milliseconds db_query_timeout;
-  std::size_t db_pipeline_depth;
-  std::chrono::milliseconds health_cache_ttl;
   std::chrono::milliseconds kafka_startup_wait;
   UserDirectoryOptions users;
   SmtpOptions smtp;
   SenderOptions sender;
-  log::Level log_level;
 };
 
 Settings read_settings() {
   Settings s;
-  auto level = config::string("LOG_LEVEL", "info");
-  try {
-    s.log_level = log::parse_level(level);
-  } catch (const std::invalid_argument& e) {
-    throw config::ConfigError("config: LOG_LEVEL: " + std::string(e.what()) + ", got '" + level +
-                              "'");
-  }
-  s.server = http::ServerOptions::from_env(8084);
-  s.db_url = config::required_string("DB_URL");
+  s.basics = service::read_basics(8084);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
-  auto cores = std::max(1u, std::thread::hardware_concurrency());
-  s.workers = static_cast<std::size_t>(config::integer("HTTP_THREADS", cores, 1, 256));
-  s.pool_size = static_cast<std::size_t>(config::integer("DB_POOL_SIZE", 16, 1, 1000));
-  s.db_startup_wait = config::duration("DB_STARTUP_WAIT", 30s);
-  s.db_acquire_timeout = config::duration("DB_ACQUIRE_TIMEOUT", 2s);
-  s.db_query_timeout = config::duration("DB_QUERY_TIMEOUT", 5s);
-  s.db_pipeline_depth =
-      static_cast<std::size_t>(config::integer("DB_PIPELINE_DEPTH", 32, 1, 10'000));
-  s.health_cache_ttl = config::duration("HEALTH_CACHE_TTL", 1s);
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
 
   s.users.base_url = config::required_string("USER_SERVICE_URL");
@@ -102,27 +76,17 @@ Settings read_settings() {
 }
 
 int run(const Settings& s) {
-  pg::migrate(s.db_url, pg::embedded_migrations(), kService, s.db_startup_wait);
-  pg::migrate(s.db_url, events::schema(), std::string(kService) + ".events", s.db_startup_wait,
-              events::kSchemaTable);
+  pg::migrate(s.basics.db_url, pg::embedded_migrations(), kService, s.basics.db_startup_wait);
+  pg::migrate(s.basics.db_url, events::schema(), std::string(kService) + ".events",
+              s.basics.db_startup_wait, events::kSchemaTable);
   events::KafkaOptions kafka{s.kafka_brokers, kService};
   std::vector<events::TopicSpec> topics;
   for (const auto& t : kTopics) topics.push_back({t, 3});
   events::ensure_topics(kafka, topics, s.kafka_startup_wait);
 
-  Runtime runtime(s.workers);
-  // The pool budget is per process; each worker owns its share.
-  std::size_t per_worker = std::max<std::size_t>(1, s.pool_size / runtime.size());
-  PerWorker<pg::Pool> pools(runtime, [&](std::size_t i) {
-    pg::PoolOptions o;
-    o.conninfo = s.db_url;
-    o.name = "notifications";
-    o.max_size = per_worker;
-    o.acquire_timeout = s.db_acquire_timeout;
-    o.query_timeout = s.db_query_timeout;
-    o.pipeline_depth = s.db_pipeline_depth;
-    return std::make_unique<pg::Pool>(runtime.context(i).get_executor(), o);
-  });
+  Runtime runtime(s.basics.workers);
+  auto pools_owner = service::make_pools(runtime, s.basics, "notifications");
+  auto& pools = *pools_owner;
   telemetry::register_process_metrics(telemetry::default_registry());
 
   // The sender, its user lookups and the consumer's handler all live on worker 0: they share
@@ -138,11 +102,10 @@ int run(const Settings& s) {
   events::Consumer consumer(kafka, kConsumerGroup, kTopics, dead_letters);
 
   http::Router router;
-  http::add_operational_routes(router, {{"database", [&pools]() { return pools.local().ping(); }}},
-                               s.health_cache_ttl);
+  service::add_standard_routes(router, pools, s.basics);
   add_notification_routes(router, repo);
 
-  http::Server server(runtime, s.server, std::move(router));
+  http::Server server(runtime, s.basics.server, std::move(router));
   server.start();
   sender.start();
   consumer.start(worker0, [&handler](events::Event e) { return handler.handle(std::move(e)); });
@@ -156,28 +119,8 @@ int run(const Settings& s) {
     dead_letters.flush(5s);
   });
   mailer.stop();
-  log::info("stopped");
-  log::flush_this_thread();
-  // Everything is drained. Tearing down coroutine frames that still wait on sockets would
-  // race the pools and io_contexts they point into, and gains nothing at exit.
-  std::fflush(nullptr);
-  std::_Exit(0);
+  service::exit_after_drain();
 }
 }  // namespace
 
-int main() {
-  Settings settings;
-  try {
-    settings = read_settings();
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "%s: %s\n", kService, e.what());
-    return 2;
-  }
-  log::init(kService, settings.log_level);
-  try {
-    return run(settings);
-  } catch (const std::exception& e) {
-    log::error("start-up failed", {{"error", e.what()}});
-    return 1;
-  }
-}
+int main() { return service::main("notification-service", read_settings, run); }

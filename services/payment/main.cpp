@@ -11,9 +11,9 @@
 #include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
 #include "chassis/events/outbox.hpp"
-#include "chassis/http/operational.hpp"
 #include "chassis/http/server.hpp"
 #include "chassis/pg/migrations.hpp"
+#include "chassis/service/process.hpp"
 #include "chassis/telemetry/metrics.hpp"
 #include "chassis/telemetry/process_metrics.hpp"
 #include "services/payment/order_created_handler.hpp"
@@ -25,19 +25,10 @@ using namespace std::chrono_literals;
 
 namespace {
 struct Settings {
-  http::ServerOptions server;
-  std::string db_url;
+  service::Basics basics;
   std::string kafka_brokers;
-  std::size_t workers;
-  std::size_t pool_size;
-  std::chrono::milliseconds db_startup_wait;
   std::chrono::milliseconds kafka_startup_wait;
-  std::chrono::milliseconds db_acquire_timeout;
-  std::chrono::milliseconds db_query_timeout;
-  std::size_t db_pipeline_depth;
-  std::chrono::milliseconds health_cache_ttl;
   payment::SimulatedRules rules;
-  log::Level log_level;
 };
 
 // A value parsed by one of the domain's parsers, their std::invalid_argument turned into the
@@ -54,22 +45,9 @@ auto parsed(const char* name, const std::string& text, F parse) {
 
 Settings read_settings() {
   Settings s;
-  auto level = config::string("LOG_LEVEL", "info");
-  s.log_level =
-      parsed("LOG_LEVEL", level, [](const std::string& t) { return log::parse_level(t); });
-  s.server = http::ServerOptions::from_env(8083);
-  s.db_url = config::required_string("DB_URL");
+  s.basics = service::read_basics(8083);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
-  auto cores = std::max(1u, std::thread::hardware_concurrency());
-  s.workers = static_cast<std::size_t>(config::integer("HTTP_THREADS", cores, 1, 256));
-  s.pool_size = static_cast<std::size_t>(config::integer("DB_POOL_SIZE", 16, 1, 1000));
-  s.db_startup_wait = config::duration("DB_STARTUP_WAIT", 30s);
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
-  s.db_acquire_timeout = config::duration("DB_ACQUIRE_TIMEOUT", 2s);
-  s.db_query_timeout = config::duration("DB_QUERY_TIMEOUT", 5s);
-  s.db_pipeline_depth =
-      static_cast<std::size_t>(config::integer("DB_PIPELINE_DEPTH", 32, 1, 10'000));
-  s.health_cache_ttl = config::duration("HEALTH_CACHE_TTL", 1s);
   s.rules.decline_above_cents = config::integer("PAYMENT_DECLINE_ABOVE_CENTS", 100'000, 0,
                                                 std::numeric_limits<long long>::max());
   s.rules.decline_currencies =
@@ -108,25 +86,16 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 int run(const Settings& s) {
-  pg::migrate(s.db_url, pg::embedded_migrations(), "payment-service", s.db_startup_wait);
-  pg::migrate(s.db_url, events::schema(), "payment-service.events", s.db_startup_wait,
+  pg::migrate(s.basics.db_url, pg::embedded_migrations(), "payment-service",
+              s.basics.db_startup_wait);
+  pg::migrate(s.basics.db_url, events::schema(), "payment-service.events", s.basics.db_startup_wait,
               events::kSchemaTable);
   events::KafkaOptions kafka{s.kafka_brokers, "payment-service"};
   ensure_topics(kafka, s.kafka_startup_wait);
 
-  Runtime runtime(s.workers);
-  // The pool budget is per process; each worker owns its share.
-  std::size_t per_worker = std::max<std::size_t>(1, s.pool_size / runtime.size());
-  PerWorker<pg::Pool> pools(runtime, [&](std::size_t i) {
-    pg::PoolOptions o;
-    o.conninfo = s.db_url;
-    o.name = "payments";
-    o.max_size = per_worker;
-    o.acquire_timeout = s.db_acquire_timeout;
-    o.query_timeout = s.db_query_timeout;
-    o.pipeline_depth = s.db_pipeline_depth;
-    return std::make_unique<pg::Pool>(runtime.context(i).get_executor(), o);
-  });
+  Runtime runtime(s.basics.workers);
+  auto pools_owner = service::make_pools(runtime, s.basics, "payments");
+  auto& pools = *pools_owner;
   telemetry::register_process_metrics(telemetry::default_registry());
 
   payment::PaymentRepository repo(pools);
@@ -136,14 +105,14 @@ int run(const Settings& s) {
   // Events are handled and relayed on worker 0, with its pool; HTTP runs on every worker.
   auto events_executor = runtime.context(0).get_executor();
   events::Producer producer(kafka);
-  events::OutboxRelay relay(events_executor, {s.db_url, "payment-service"}, pools.at(0), producer);
+  events::OutboxRelay relay(events_executor, {s.basics.db_url, "payment-service"}, pools.at(0),
+                            producer);
   events::Consumer consumer(kafka, payment::kConsumer, {payment::kOrderCreated}, producer);
 
   http::Router router;
-  http::add_operational_routes(router, {{"database", [&pools]() { return pools.local().ping(); }}},
-                               s.health_cache_ttl);
+  service::add_standard_routes(router, pools, s.basics);
   payment::add_payment_routes(router, repo);
-  http::Server server(runtime, s.server, std::move(router));
+  http::Server server(runtime, s.basics.server, std::move(router));
   server.start();
 
   relay.start();
@@ -164,28 +133,8 @@ int run(const Settings& s) {
     relay.stop();
     producer.flush(10s);
   });
-  log::info("stopped");
-  log::flush_this_thread();
-  // Everything is drained. Tearing down coroutine frames that still wait on sockets would
-  // race the pools and io_contexts they point into, and gains nothing at exit.
-  std::fflush(nullptr);
-  std::_Exit(0);
+  service::exit_after_drain();
 }
 }  // namespace
 
-int main() {
-  Settings settings;
-  try {
-    settings = read_settings();
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "payment-service: %s\n", e.what());
-    return 2;
-  }
-  log::init("payment-service", settings.log_level);
-  try {
-    return run(settings);
-  } catch (const std::exception& e) {
-    log::error("start-up failed", {{"error", e.what()}});
-    return 1;
-  }
-}
+int main() { return service::main("payment-service", read_settings, run); }
