@@ -92,6 +92,34 @@ void KafkaBroker::stop() {
   run_capture(source_dir() + "/deploy/local/kafka-broker stop " + dir_.path() + " 1>&2");
 }
 
+SmtpServer::SmtpServer() { start(); }
+
+SmtpServer::~SmtpServer() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void SmtpServer::start() {
+  address_ = run_capture(source_dir() + "/deploy/local/smtp-server start " + dir_.path());
+}
+
+void SmtpServer::stop() {
+  run_capture(source_dir() + "/deploy/local/smtp-server stop " + dir_.path() + " 1>&2");
+}
+
+std::size_t SmtpServer::message_count() const {
+  std::size_t n = 0;
+  for (const char* sub : {"/mail/new", "/mail/cur"}) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir_.path() + sub, ec);
+         !ec && it != fs::directory_iterator(); ++it)
+      ++n;
+  }
+  return n;
+}
+
 std::string shared_database_url(const std::string& database) {
   if (const char* given = std::getenv("DB_URL"); given != nullptr && *given != '\0') return given;
   static PgCluster cluster("users");

@@ -52,6 +52,21 @@ class KafkaBroker {
   std::string bootstrap_;
 };
 
+// A real SMTP server (deploy/local/smtp-server, aiosmtpd) keeping mail in a maildir.
+class SmtpServer {
+ public:
+  SmtpServer();
+  ~SmtpServer();
+  std::string url() const { return "smtp://" + address_; }
+  std::size_t message_count() const;  // messages received so far
+  void stop();
+  void start();
+
+ private:
+  TempDir dir_;
+  std::string address_;
+};
+
 // The database URL for tests that do not need to control the server: DB_URL when given,
 // otherwise a cluster shared by the whole test binary.
 std::string shared_database_url(const std::string& database = "users");
