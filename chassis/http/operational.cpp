@@ -48,6 +48,10 @@ Task<Response> ready(std::shared_ptr<Readiness> r, Request) {
   co_return answer;
 }
 
+Task<Response> contract(std::string_view yaml, Request) {
+  co_return Response::text(200, std::string(yaml), "application/yaml");
+}
+
 Task<Response> metrics(Request) {
   co_return Response::text(200, telemetry::default_registry().render(),
                            std::string(telemetry::kContentType));
@@ -64,6 +68,10 @@ void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks,
   router.add("GET", "/health/ready", ready_handler);
   router.add("GET", "/health", ready_handler);
   router.add("GET", "/metrics", metrics);
+}
+
+void add_openapi_route(Router& router, std::string_view yaml) {
+  router.add("GET", "/openapi.yaml", [yaml](Request r) { return contract(yaml, std::move(r)); });
 }
 
 }  // namespace bazaar::http

@@ -2,6 +2,7 @@
 // The routes every service answers the same way: health probes, /metrics.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chassis/http/router.hpp"
@@ -19,5 +20,8 @@ struct ReadinessCheck {
 // balancers polling /health must not turn into database load.
 void add_operational_routes(Router& router, std::vector<ReadinessCheck> checks,
                             std::chrono::milliseconds cache_for = std::chrono::seconds(1));
+
+// GET /openapi.yaml: the service's contract, compiled into its binary.
+void add_openapi_route(Router& router, std::string_view yaml);
 
 }  // namespace bazaar::http

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "chassis/core/ids.hpp"
+#include "chassis/http/operational.hpp"
 #include "services/notification/openapi.hpp"
 
 namespace bazaar::notification {
@@ -46,16 +47,13 @@ Task<Response> list_notifications(NotificationRepository* repo, Request req) {
   co_return Response::json(200, body);
 }
 
-Task<Response> openapi(Request) {
-  co_return Response::text(200, std::string(openapi_yaml()), "application/yaml");
-}
 }  // namespace
 
 void add_notification_routes(http::Router& router, NotificationRepository& repo) {
   NotificationRepository* p = &repo;
   router.add("GET", "/notifications",
              [p](Request r) { return list_notifications(p, std::move(r)); });
-  router.add("GET", "/openapi.yaml", openapi);
+  http::add_openapi_route(router, openapi_yaml());
 }
 
 }  // namespace bazaar::notification

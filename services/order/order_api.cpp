@@ -6,6 +6,8 @@
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
 #include "chassis/http/json_body.hpp"
+#include "chassis/http/operational.hpp"
+#include "chassis/http/paging.hpp"
 #include "services/order/domain/order_state.hpp"
 #include "services/order/openapi.hpp"
 
@@ -19,8 +21,6 @@ using http::Response;
 using http::Task;
 
 namespace {
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 100;
 constexpr std::string_view kIdempotencyKey = "Idempotency-Key";
 
 json::object order_json(const OrderRow& o) {
@@ -146,21 +146,10 @@ Task<Response> list_orders(OrderApi* api, Request req) {
   auto user_id = req.query_param("user_id");
   if (!user_id || !ids::is_uuid(*user_id))
     co_return problem(400, "user_id is required and must be a UUID");
-  int limit = kDefaultPageSize;
-  if (auto l = req.query_param("limit")) {
-    try {
-      std::size_t used = 0;
-      limit = std::stoi(*l, &used);
-      if (used != l->size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      limit = -1;
-    }
-    if (limit < 1 || limit > kMaxPageSize)
-      co_return problem(400, "limit must be an integer from 1 to " + std::to_string(kMaxPageSize));
-  }
-  std::string cursor = req.query_param("cursor").value_or("");
-  if (!cursor.empty() && !ids::is_uuid(cursor))
-    co_return problem(400, "cursor must be a next_cursor value from a previous page");
+  auto asked = http::page_query(req);
+  if (auto* r = std::get_if<Response>(&asked)) co_return std::move(*r);
+  int limit = std::get<http::PageQuery>(asked).limit;
+  std::string cursor = std::get<http::PageQuery>(asked).cursor;
   auto rows = co_await api->repo.list_by_user(*user_id, cursor, limit + 1);
   bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.pop_back();
@@ -169,10 +158,6 @@ Task<Response> list_orders(OrderApi* api, Request req) {
   json::object page{{"items", std::move(items)}};
   page["next_cursor"] = more ? json::value(rows.back().id) : json::value(nullptr);
   co_return Response::json(200, page);
-}
-
-Task<Response> openapi(Request) {
-  co_return Response::text(200, std::string(openapi_yaml()), "application/yaml");
 }
 
 template <Task<Response> (*F)(OrderApi*, Request)>
@@ -186,7 +171,7 @@ void add_order_routes(http::Router& router, OrderApi& api) {
   router.add("GET", "/orders", bind<list_orders>(api));
   router.add("POST", "/orders", bind<create_order>(api));
   router.add("GET", "/orders/{id}", bind<get_order>(api));
-  router.add("GET", "/openapi.yaml", openapi);
+  http::add_openapi_route(router, openapi_yaml());
 }
 
 }  // namespace bazaar::order

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "chassis/core/ids.hpp"
+#include "chassis/http/operational.hpp"
 #include "services/payment/openapi.hpp"
 
 namespace bazaar::payment {
@@ -31,16 +32,13 @@ Task<Response> get_payment(PaymentRepository* repo, Request req) {
   co_return Response::json(200, payment_json(*p));
 }
 
-Task<Response> openapi(Request) {
-  co_return Response::text(200, std::string(openapi_yaml()), "application/yaml");
-}
 }  // namespace
 
 void add_payment_routes(http::Router& router, PaymentRepository& repo) {
   PaymentRepository* p = &repo;
   router.add("GET", "/payments/{order_id}",
              [p](Request r) { return get_payment(p, std::move(r)); });
-  router.add("GET", "/openapi.yaml", openapi);
+  http::add_openapi_route(router, openapi_yaml());
 }
 
 }  // namespace bazaar::payment

@@ -9,6 +9,8 @@
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
 #include "chassis/http/json_body.hpp"
+#include "chassis/http/operational.hpp"
+#include "chassis/http/paging.hpp"
 #include "services/user/openapi.hpp"
 
 namespace bazaar::user {
@@ -22,8 +24,6 @@ using http::Response;
 using http::Task;
 
 namespace {
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 100;
 
 json::object user_json(const UserRow& u) {
   return {{"id", u.id}, {"name", u.name}, {"email", u.email}, {"role", to_string(u.role)}};
@@ -137,21 +137,10 @@ Task<Response> create_user(UserApi* api, Request req) {
 Task<Response> list_users(UserApi* api, Request req) {
   if (auto denied = require_admin(*api, req, "list users")) co_return std::move(*denied);
 
-  int limit = kDefaultPageSize;
-  if (auto l = req.query_param("limit")) {
-    try {
-      std::size_t used = 0;
-      limit = std::stoi(*l, &used);
-      if (used != l->size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      limit = -1;
-    }
-    if (limit < 1 || limit > kMaxPageSize)
-      co_return problem(400, "limit must be an integer from 1 to " + std::to_string(kMaxPageSize));
-  }
-  std::string cursor = req.query_param("cursor").value_or("");
-  if (!cursor.empty() && !ids::is_uuid(cursor))
-    co_return problem(400, "cursor must be a next_cursor value from a previous page");
+  auto asked = http::page_query(req);
+  if (auto* r = std::get_if<Response>(&asked)) co_return std::move(*r);
+  int limit = std::get<http::PageQuery>(asked).limit;
+  std::string cursor = std::get<http::PageQuery>(asked).cursor;
   auto rows = co_await api->repo.list(cursor, limit + 1);
   json::array items;
   bool more = static_cast<int>(rows.size()) > limit;
@@ -229,10 +218,6 @@ Task<Response> jwks(UserApi* api, Request) {
   co_return r;
 }
 
-Task<Response> openapi(Request) {
-  co_return Response::text(200, std::string(openapi_yaml()), "application/yaml");
-}
-
 template <Task<Response> (*F)(UserApi*, Request)>
 http::Handler bind(UserApi& api) {
   UserApi* p = &api;
@@ -248,7 +233,7 @@ void add_user_routes(http::Router& router, UserApi& api) {
   router.add("POST", "/users", bind<create_user>(api));
   router.add("POST", "/auth/token", bind<issue_token>(api));
   router.add("GET", "/.well-known/jwks.json", bind<jwks>(api));
-  router.add("GET", "/openapi.yaml", openapi);
+  http::add_openapi_route(router, openapi_yaml());
 }
 
 pg::Task<void> ensure_bootstrap_admin(UserApi* api, std::string email, std::string password) {

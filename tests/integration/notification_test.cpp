@@ -30,19 +30,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr auto kWait = 60s;
 
-std::string run_capture(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
-  if (!p) throw std::runtime_error("cannot run " + cmd);
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p.get()) != nullptr) out += buf;
-  int status = ::pclose(p.release());
-  if (status != 0)
-    throw std::runtime_error("command failed (" + std::to_string(status) + "): " + cmd);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -82,47 +69,18 @@ Mail parse_mail(const std::string& raw) {
   return m;
 }
 
-// A real SMTP server (deploy/local/smtp-server) with its maildir; stopped when destroyed.
-class SmtpServer {
+// The shared harness's SMTP server, read as parsed mail.
+class SmtpServer : public harness::SmtpServer {
  public:
-  SmtpServer() { start(); }
-  ~SmtpServer() {
-    try {
-      stop();
-    } catch (...) {
-    }
-  }
-  void start() { address_ = run_capture(script() + " start " + dir_.path()); }
-  void stop() { run_capture(script() + " stop " + dir_.path() + " 1>&2"); }
-  std::string url() const { return "smtp://" + address_; }
-
-  // Every message received so far.
-  std::vector<Mail> messages() const {
-    std::vector<Mail> out;
-    for (const char* sub : {"/mail/new", "/mail/cur"}) {
-      std::error_code ec;
-      for (const auto& f : fs::directory_iterator(dir_.path() + sub, ec)) {
-        std::ifstream in(f.path());
-        std::stringstream ss;
-        ss << in.rdbuf();
-        out.push_back(parse_mail(ss.str()));
-      }
-    }
-    return out;
-  }
-
   // The messages whose subject names `order_id`.
   std::vector<Mail> about(const std::string& order_id) const {
     std::vector<Mail> out;
-    for (auto& m : messages())
+    for (const auto& text : messages()) {
+      Mail m = parse_mail(text);
       if (m.header("Subject").find(order_id) != std::string::npos) out.push_back(std::move(m));
+    }
     return out;
   }
-
- private:
-  static std::string script() { return harness::source_dir() + "/deploy/local/smtp-server"; }
-  harness::TempDir dir_;
-  std::string address_;
 };
 
 // Starts the SMTP server again when a test that stopped it ends early.

@@ -109,15 +109,19 @@ void SmtpServer::stop() {
   run_capture(source_dir() + "/deploy/local/smtp-server stop " + dir_.path() + " 1>&2");
 }
 
-std::size_t SmtpServer::message_count() const {
-  std::size_t n = 0;
+std::vector<std::string> SmtpServer::messages() const {
+  std::vector<std::string> out;
   for (const char* sub : {"/mail/new", "/mail/cur"}) {
     std::error_code ec;
     for (auto it = fs::directory_iterator(dir_.path() + sub, ec);
-         !ec && it != fs::directory_iterator(); ++it)
-      ++n;
+         !ec && it != fs::directory_iterator(); ++it) {
+      std::ifstream in(it->path());
+      std::stringstream text;
+      text << in.rdbuf();
+      out.push_back(text.str());
+    }
   }
-  return n;
+  return out;
 }
 
 std::string shared_database_url(const std::string& database) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace bazaar::harness {
 
@@ -58,7 +59,8 @@ class SmtpServer {
   SmtpServer();
   ~SmtpServer();
   std::string url() const { return "smtp://" + address_; }
-  std::size_t message_count() const;  // messages received so far
+  std::vector<std::string> messages() const;  // every message received so far, as sent
+  std::size_t message_count() const { return messages().size(); }
   void stop();
   void start();
 
