@@ -33,4 +33,12 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// A route handler that calls the free coroutine `F(api, request)`: services keep their state
+// in one struct and their handlers as plain functions (no capturing lambda coroutines).
+template <auto F, class Api>
+Handler bind(Api& api) {
+  Api* p = &api;
+  return [p](Request r) { return F(p, std::move(r)); };
+}
+
 }  // namespace bazaar::http

@@ -160,17 +160,12 @@ Task<Response> list_orders(OrderApi* api, Request req) {
   co_return Response::json(200, page);
 }
 
-template <Task<Response> (*F)(OrderApi*, Request)>
-http::Handler bind(OrderApi& api) {
-  OrderApi* p = &api;
-  return [p](Request r) { return F(p, std::move(r)); };
-}
 }  // namespace
 
 void add_order_routes(http::Router& router, OrderApi& api) {
-  router.add("GET", "/orders", bind<list_orders>(api));
-  router.add("POST", "/orders", bind<create_order>(api));
-  router.add("GET", "/orders/{id}", bind<get_order>(api));
+  router.add("GET", "/orders", http::bind<list_orders>(api));
+  router.add("POST", "/orders", http::bind<create_order>(api));
+  router.add("GET", "/orders/{id}", http::bind<get_order>(api));
   http::add_openapi_route(router, openapi_yaml());
 }
 

@@ -218,21 +218,16 @@ Task<Response> jwks(UserApi* api, Request) {
   co_return r;
 }
 
-template <Task<Response> (*F)(UserApi*, Request)>
-http::Handler bind(UserApi& api) {
-  UserApi* p = &api;
-  return [p](Request r) { return F(p, std::move(r)); };
-}
 }  // namespace
 
 void add_user_routes(http::Router& router, UserApi& api) {
-  router.add("GET", "/users/{id}", bind<get_user>(api));
-  router.add("PATCH", "/users/{id}", bind<patch_user>(api));
-  router.add("DELETE", "/users/{id}", bind<delete_user>(api));
-  router.add("GET", "/users", bind<list_users>(api));
-  router.add("POST", "/users", bind<create_user>(api));
-  router.add("POST", "/auth/token", bind<issue_token>(api));
-  router.add("GET", "/.well-known/jwks.json", bind<jwks>(api));
+  router.add("GET", "/users/{id}", http::bind<get_user>(api));
+  router.add("PATCH", "/users/{id}", http::bind<patch_user>(api));
+  router.add("DELETE", "/users/{id}", http::bind<delete_user>(api));
+  router.add("GET", "/users", http::bind<list_users>(api));
+  router.add("POST", "/users", http::bind<create_user>(api));
+  router.add("POST", "/auth/token", http::bind<issue_token>(api));
+  router.add("GET", "/.well-known/jwks.json", http::bind<jwks>(api));
   http::add_openapi_route(router, openapi_yaml());
 }
 

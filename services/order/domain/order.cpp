@@ -1,5 +1,7 @@
 #include "services/order/domain/order.hpp"
 
+#include "chassis/core/text.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -12,20 +14,12 @@ namespace bazaar::order {
 namespace json = boost::json;
 
 namespace {
+using text::has_control;
+using text::utf8_length;
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// Code points of valid UTF-8 (Boost.JSON has already rejected invalid sequences).
-std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
 
 void reject_unknown(const json::object& o, std::initializer_list<std::string_view> known,

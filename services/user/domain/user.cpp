@@ -1,19 +1,13 @@
 #include "services/user/domain/user.hpp"
 
+#include "chassis/core/text.hpp"
+
 #include <algorithm>
 
 namespace bazaar::user {
 namespace {
-// Counts code points of valid UTF-8 (Boost.JSON has already rejected invalid sequences).
-std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-}
+using text::has_control;
+using text::utf8_length;
 
 // Reads `key` as a string into `out`; records an error when present with another type.
 bool read_string(const boost::json::object& o, std::string_view key,
