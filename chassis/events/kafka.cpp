@@ -11,9 +11,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <thread>
+#include <variant>
 
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/events/batch.hpp"
 
 namespace bazaar::events {
 namespace asio = boost::asio;
@@ -234,16 +236,136 @@ struct Consumer::Impl {
   std::thread poller;
 
   void run(asio::any_io_executor ex, Handler handler);
-  void dead_letter(asio::any_io_executor ex, const rd_kafka_message_t* m, const std::string& why);
 };
+
+namespace {
+// At most this many events per poll, and this many keys handled at once: each handler holds
+// a database transaction, so the bound keeps the worker's pool free for its HTTP requests.
+constexpr std::size_t kMaxBatch = 256;
+constexpr std::size_t kMaxInFlight = 16;
+
+struct Item {
+  rd_kafka_message_t* m = nullptr;
+  std::variant<Event, std::string> parsed;
+  bool handled = false;
+};
+
+struct Batch {
+  Consumer::Impl* impl;
+  const Consumer::Handler* handler;
+  std::vector<Item> items;
+  std::vector<std::vector<std::size_t>> chains;
+  std::size_t next_chain = 0;
+};
+
+// Sends `item` to `<topic>.dlq` with the reason; retries until it is taken or the consumer
+// stops. True once it is on the dead-letter topic.
+Task<bool> dead_letter(Batch* b, Item* item, std::string why) {
+  const rd_kafka_message_t* m = item->m;
+  std::string topic = rd_kafka_topic_name(m->rkt);
+  Headers h = headers_of(m);
+  h.emplace_back("dlq_reason", why);
+  h.emplace_back("dlq_original_topic", topic);
+  h.emplace_back("dlq_consumer_group", b->impl->group);
+  std::string key(static_cast<const char*>(m->key), m->key_len);
+  std::string value(static_cast<const char*>(m->payload), m->len);
+  log::warn("event dead-lettered", {{"topic", topic}, {"key", key}, {"reason", why}});
+  for (int attempt = 0; !b->impl->stopping.load(); ++attempt) {
+    std::string failure;
+    try {
+      co_await b->impl->dead_letters->send_raw(topic + ".dlq", key, value, h);
+      co_return true;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    log::warn("dead-letter topic unreachable; retrying", {{"error", failure}});
+    asio::steady_timer pause(
+        co_await asio::this_coro::executor,
+        std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6))));
+    co_await pause.async_wait(nothrow);
+  }
+  co_return false;
+}
+
+// Transient failures are retried with backoff, never skipped: the partition only moves on
+// once the handler has succeeded or the event went to the dead-letter topic.
+Task<void> handle_item(Batch* b, Item* item) {
+  if (auto* why = std::get_if<std::string>(&item->parsed)) {
+    item->handled = co_await dead_letter(b, item, *why);
+    co_return;
+  }
+  const Event& event = std::get<Event>(item->parsed);
+  for (int attempt = 0; !b->impl->stopping.load(); ++attempt) {
+    std::string failure;
+    bool unprocessable = false;
+    try {
+      co_await (*b->handler)(event);
+      item->handled = true;
+      co_return;
+    } catch (const Unprocessable& e) {
+      unprocessable = true;
+      failure = e.what();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (unprocessable) {
+      item->handled = co_await dead_letter(b, item, failure);
+      co_return;
+    }
+    log::warn(
+        "event handler failed; retrying",
+        {{"topic", event.topic}, {"key", event.key}, {"attempt", attempt + 1}, {"error", failure}});
+    asio::steady_timer pause(co_await asio::this_coro::executor,
+                             std::chrono::milliseconds(std::min(5000, 50 << std::min(attempt, 7))));
+    co_await pause.async_wait(nothrow);
+  }
+}
+
+// Takes the next key's chain until none is left; a chain stops at an event it could not
+// handle (the consumer is stopping), so no later event of that key overtakes it.
+Task<void> work_chains(Batch* b) {
+  while (b->next_chain < b->chains.size()) {
+    const auto& chain = b->chains[b->next_chain++];
+    for (std::size_t i : chain) {
+      co_await handle_item(b, &b->items[i]);
+      if (!b->items[i].handled) break;
+    }
+  }
+}
+
+// Runs on the consumer's executor (one thread): up to kMaxInFlight chains at once.
+Task<void> handle_batch(Batch* b) {
+  auto ex = co_await asio::this_coro::executor;
+  struct Join {
+    explicit Join(asio::any_io_executor e) : done(std::move(e)) {
+      done.expires_at(asio::steady_timer::time_point::max());
+    }
+    std::size_t running = 0;
+    asio::steady_timer done;
+  };
+  auto join = std::make_shared<Join>(ex);
+  join->running = std::min(b->chains.size(), kMaxInFlight);
+  std::size_t workers = join->running;
+  for (std::size_t w = 0; w < workers; ++w)
+    asio::co_spawn(ex, work_chains(b), [join](std::exception_ptr) {
+      if (--join->running == 0) join->done.cancel();
+    });
+  if (join->running > 0) co_await join->done.async_wait(nothrow);
+}
+}  // namespace
 
 Consumer::Consumer(const KafkaOptions& options, std::string group, std::vector<std::string> topics,
                    Producer& dead_letters)
     : impl_(std::make_unique<Impl>()) {
-  // A member that died (SIGKILL) holds its partitions until its session times out: 10 s
-  // rather than librdkafka's 45 s, so a restarted replica resumes soon.
+  // Offsets are stored only once an event is handled and committed from there every 500 ms
+  // (and on close or when partitions move): after a crash the last moments' events come
+  // again, and the inbox makes that harmless. A member that died (SIGKILL) holds its
+  // partitions until its session times out: 10 s rather than librdkafka's 45 s, so a
+  // restarted replica resumes soon.
   auto conf = make_conf(options, {{"group.id", group},
-                                  {"enable.auto.commit", "false"},
+                                  {"enable.auto.commit", "true"},
+                                  {"enable.auto.offset.store", "false"},
+                                  {"auto.commit.interval.ms", "500"},
                                   {"auto.offset.reset", "earliest"},
                                   {"enable.partition.eof", "false"},
                                   {"session.timeout.ms", "10000"},
@@ -275,75 +397,51 @@ void Consumer::start(asio::any_io_executor executor, Handler handler) {
 void Consumer::stop() {
   if (impl_->stopping.exchange(true)) return;
   if (impl_->poller.joinable()) impl_->poller.join();
-  rd_kafka_consumer_close(impl_->rk);
-}
-
-void Consumer::Impl::dead_letter(asio::any_io_executor ex, const rd_kafka_message_t* m,
-                                 const std::string& why) {
-  std::string topic = rd_kafka_topic_name(m->rkt);
-  Headers h = headers_of(m);
-  h.emplace_back("dlq_reason", why);
-  h.emplace_back("dlq_original_topic", topic);
-  h.emplace_back("dlq_consumer_group", group);
-  std::string key(static_cast<const char*>(m->key), m->key_len);
-  std::string value(static_cast<const char*>(m->payload), m->len);
-  log::warn("event dead-lettered", {{"topic", topic}, {"key", key}, {"reason", why}});
-  for (int attempt = 0; !stopping.load(); ++attempt) {
-    try {
-      asio::co_spawn(ex, dead_letters->send_raw(topic + ".dlq", key, value, h), asio::use_future)
-          .get();
-      return;
-    } catch (const std::exception& e) {
-      log::warn("dead-letter topic unreachable; retrying", {{"error", e.what()}});
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6))));
-    }
-  }
+  rd_kafka_consumer_close(impl_->rk);  // commits the stored offsets
 }
 
 void Consumer::Impl::run(asio::any_io_executor ex, Handler handler) {
   while (!stopping.load()) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> msg(
-        m, rd_kafka_message_destroy);
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      log::warn("kafka consumer", {{"group", group}, {"error", rd_kafka_message_errstr(m)}});
-      continue;
-    }
-    std::string topic = rd_kafka_topic_name(m->rkt);
-    std::string key = m->key != nullptr ? std::string(static_cast<const char*>(m->key), m->key_len)
-                                        : std::string();
-    std::string value = m->payload != nullptr
-                            ? std::string(static_cast<const char*>(m->payload), m->len)
-                            : std::string();
-    auto parsed = from_message(topic, key, value, headers_of(m));
-    bool handled = false;
-    if (auto* why = std::get_if<std::string>(&parsed)) {
-      dead_letter(ex, m, *why);
-      handled = true;
-    }
-    // Transient failures are retried with backoff, never skipped: the offset only moves on
-    // once the handler has succeeded or the event went to the dead-letter topic.
-    for (int attempt = 0; !handled && !stopping.load(); ++attempt) {
-      try {
-        asio::co_spawn(ex, handler(std::get<Event>(parsed)), asio::use_future).get();
-        handled = true;
-      } catch (const Unprocessable& e) {
-        dead_letter(ex, m, e.what());
-        handled = true;
-      } catch (const std::exception& e) {
-        log::warn("event handler failed; retrying",
-                  {{"topic", topic}, {"key", key}, {"attempt", attempt + 1}, {"error", e.what()}});
-        std::this_thread::sleep_for(
-            std::chrono::milliseconds(std::min(5000, 50 << std::min(attempt, 7))));
+    Batch b{this, &handler, {}, {}, 0};
+    std::vector<Delivered> delivered;
+    // Waits for the first event, then takes whatever else has already arrived.
+    for (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100); m != nullptr;
+         m = b.items.size() < kMaxBatch ? rd_kafka_consumer_poll(rk, 0) : nullptr) {
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log::warn("kafka consumer", {{"group", group}, {"error", rd_kafka_message_errstr(m)}});
+        rd_kafka_message_destroy(m);
+        continue;
       }
+      std::string topic = rd_kafka_topic_name(m->rkt);
+      std::string key = m->key != nullptr
+                            ? std::string(static_cast<const char*>(m->key), m->key_len)
+                            : std::string();
+      std::string value = m->payload != nullptr
+                              ? std::string(static_cast<const char*>(m->payload), m->len)
+                              : std::string();
+      auto parsed = from_message(topic, key, std::move(value), headers_of(m));
+      delivered.push_back({topic, m->partition, m->offset, key});
+      b.items.push_back({m, std::move(parsed), false});
     }
-    if (handled) {
-      auto err = rd_kafka_commit_message(rk, m, 0);
+    if (b.items.empty()) continue;
+    b.chains = chains_by_key(delivered);
+    asio::co_spawn(ex, handle_batch(&b), asio::use_future).get();
+
+    std::vector<bool> handled;
+    for (const auto& item : b.items) handled.push_back(item.handled);
+    auto positions = resume_positions(delivered, handled);
+    if (!positions.empty()) {
+      auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
+      for (const auto& p : positions)
+        rd_kafka_topic_partition_list_add(list, p.topic.c_str(), p.partition)->offset =
+            p.next_offset;
+      // Fails for partitions that moved to another member meanwhile: it reads them again.
+      auto err = rd_kafka_offsets_store(rk, list);
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        log::warn("kafka commit failed", {{"group", group}, {"error", rd_kafka_err2str(err)}});
+        log::info("kafka offsets not stored", {{"group", group}, {"error", rd_kafka_err2str(err)}});
+      rd_kafka_topic_partition_list_destroy(list);
     }
+    for (auto& item : b.items) rd_kafka_message_destroy(item.m);
   }
 }
 

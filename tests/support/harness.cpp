@@ -215,10 +215,26 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 ServiceProcess::ServiceProcess(std::string binary, std::map<std::string, std::string> env)
-    : port_(free_port()) {
+    : binary_(std::move(binary)), env_(std::move(env)), port_(free_port()) {
+  env_["PORT"] = std::to_string(port_);
+  if (!env_.contains("LOG_LEVEL")) env_["LOG_LEVEL"] = "info";
+  start(env_);
+}
+
+void ServiceProcess::kill() {
+  process_->signal(SIGKILL);
+  process_->wait(10s);
+}
+
+void ServiceProcess::restart(std::map<std::string, std::string> env) {
+  if (process_->running()) kill();
+  for (const auto& [k, v] : env_) env.emplace(k, v);
   env["PORT"] = std::to_string(port_);
-  if (!env.contains("LOG_LEVEL")) env["LOG_LEVEL"] = "info";
-  process_ = std::make_unique<Process>(binary, env);
+  start(std::move(env));
+}
+
+void ServiceProcess::start(std::map<std::string, std::string> env) {
+  process_ = std::make_unique<Process>(binary_, std::move(env));
   http::BlockingClient client;
   bool ready = wait_until(
       [&] {
@@ -233,7 +249,16 @@ ServiceProcess::ServiceProcess(std::string binary, std::map<std::string, std::st
       },
       30s);
   if (!ready || !process_->running())
-    throw std::runtime_error(binary + " did not become ready:\n" + process_->output());
+    throw std::runtime_error(binary_ + " did not become ready:\n" + process_->output());
+}
+
+std::string psql(const std::string& db_url, const std::string& sql) {
+  std::string quoted = "'";
+  for (char c : sql) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  auto out = run_capture("psql -X -q -A -t -v ON_ERROR_STOP=1 -d '" + db_url + "' -c " + quoted);
+  auto newline = out.find('\n');
+  return newline == std::string::npos ? out : out.substr(0, newline);
 }
 
 namespace {
@@ -321,5 +346,28 @@ std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
     data.append(buf, static_cast<std::size_t>(n));
   }
 }
+
+}  // namespace bazaar::harness
+
+namespace bazaar::harness {
+
+RedisServer::RedisServer() { start(); }
+
+RedisServer::~RedisServer() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void RedisServer::start() {
+  address_ = run_capture(source_dir() + "/deploy/local/redis-server start " + dir_.path());
+}
+
+void RedisServer::stop() {
+  run_capture(source_dir() + "/deploy/local/redis-server stop " + dir_.path() + " 1>&2");
+}
+
+int RedisServer::port() const { return std::stoi(address_.substr(address_.rfind(':') + 1)); }
 
 }  // namespace bazaar::harness

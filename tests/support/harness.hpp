@@ -109,11 +109,22 @@ class ServiceProcess {
   }
   int port() const { return port_; }
   Process& process() { return *process_; }
+  // SIGKILL, as a crash would; returns once the process is gone.
+  void kill();
+  // Starts the binary again on the same port with the same environment plus `env` (a
+  // variable given here wins); returns once it is ready.
+  void restart(std::map<std::string, std::string> env = {});
 
  private:
+  void start(std::map<std::string, std::string> env);
+  std::string binary_;
+  std::map<std::string, std::string> env_;
   int port_;
   std::unique_ptr<Process> process_;
 };
+
+// The first column of the first row `sql` returns on `db_url`, through psql; "" for none.
+std::string psql(const std::string& db_url, const std::string& sql);
 
 // user-service with a database and the test JWT key.
 class UserService : public ServiceProcess {
@@ -139,5 +150,28 @@ class RawConnection {
 };
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+}  // namespace bazaar::harness
+
+namespace bazaar::harness {
+
+// A real Redis (deploy/local/redis-server, Debian's redis-server) on loopback, without
+// persistence: after stop() and start() it listens on the same port, with no keys.
+class RedisServer {
+ public:
+  RedisServer();
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  std::string address() const { return address_; }  // "127.0.0.1:PORT"
+  int port() const;
+  void stop();
+  void start();
+
+ private:
+  TempDir dir_;
+  std::string address_;
+};
 
 }  // namespace bazaar::harness
