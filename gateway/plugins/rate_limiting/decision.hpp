@@ -1,0 +1,31 @@
+#pragma once
+// Turns counts into Kong's answer: pass with X-RateLimit-* / RateLimit-* headers, or refuse
+// with error_code, error_message and Retry-After (kong/plugins/rate-limiting/handler.lua).
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gateway/plugins/rate_limiting/config.hpp"
+#include "gateway/plugins/rate_limiting/counter_store.hpp"
+#include "gateway/plugins/request.hpp"
+
+namespace bazaar::gateway::rate_limiting {
+
+struct Decision {
+  bool allowed = true;
+  // When refused: the status and JSON body to answer with instead of proxying.
+  int status = 0;
+  std::string body;
+  // Headers for the client: added to the upstream's response when allowed, to the refusal
+  // otherwise. Empty when hide_client_headers is set.
+  std::vector<Header> headers;
+};
+
+// `usages` holds one entry per configured period with the count including this request.
+Decision decide(const Config& config, std::span<const Usage> usages, Seconds now);
+
+// The counter store failed: with fault_tolerant the request passes without any rate-limit
+// headers (Kong logs the error); otherwise Kong raises a Lua error, answered as 500.
+Decision store_failed(const Config& config);
+
+}  // namespace bazaar::gateway::rate_limiting

@@ -1,0 +1,69 @@
+#include "gateway/plugins/rate_limiting/local_store.hpp"
+
+#include <functional>
+#include <string_view>
+
+namespace bazaar::gateway::rate_limiting {
+
+namespace {
+
+// Expired windows are dropped at most this often per shard, so a sweep's cost is spread.
+constexpr std::chrono::seconds kSweepInterval{1};
+
+std::size_t mix(std::size_t seed, std::size_t value) {
+  return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
+}  // namespace
+
+std::size_t LocalStore::KeyHash::operator()(const Key& key) const noexcept {
+  std::size_t hash = std::hash<std::string_view>{}(key.subject);
+  hash = mix(hash, static_cast<std::size_t>(key.window_start));
+  return mix(hash, static_cast<std::size_t>(key.period));
+}
+
+LocalStore::LocalStore(std::size_t shards)
+    : shards_(std::make_unique<Shard[]>(shards == 0 ? 1 : shards)),
+      shard_count_(shards == 0 ? 1 : shards) {}
+
+void LocalStore::add(const CountQuery& query, CountCallback done) {
+  done(CountResult{add_now(query), std::nullopt});
+}
+
+std::vector<std::int64_t> LocalStore::add_now(const CountQuery& query) {
+  // All periods of one subject live in one shard: one lock per request.
+  Shard& shard = shards_[std::hash<std::string_view>{}(query.subject) % shard_count_];
+  std::vector<std::int64_t> counts;
+  counts.reserve(query.periods.size());
+  Key key{std::string(query.subject), 0, Period::second};
+
+  const std::lock_guard lock(shard.mutex);
+  sweep(shard, query.now);
+  for (Period period : query.periods) {
+    key.window_start = window_start(period, query.now).time_since_epoch().count();
+    key.period = period;
+    auto [it, inserted] = shard.counters.try_emplace(key);
+    if (inserted) it->second.expires_at = window_end(period, query.now);
+    it->second.count += query.delta;
+    counts.push_back(it->second.count);
+  }
+  return counts;
+}
+
+void LocalStore::sweep(Shard& shard, Seconds now) {
+  if (now < shard.next_sweep) return;
+  shard.next_sweep = now + kSweepInterval;
+  std::erase_if(shard.counters,
+                [now](const auto& entry) { return entry.second.expires_at <= now; });
+}
+
+std::size_t LocalStore::size() const {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    total += shards_[i].counters.size();
+  }
+  return total;
+}
+
+}  // namespace bazaar::gateway::rate_limiting

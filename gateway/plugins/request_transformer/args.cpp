@@ -1,0 +1,118 @@
+#include "gateway/plugins/request_transformer/args.hpp"
+
+#include <algorithm>
+
+namespace bazaar::gateway::request_transformer {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_unreserved(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+void append_encoded(std::string& out, const std::string& name, const ArgValue& value) {
+  if (!out.empty()) out += '&';
+  out += escape_component(name);
+  if (value) {
+    out += '=';
+    out += escape_component(*value);
+  }
+}
+
+}  // namespace
+
+std::string escape_component(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (is_unreserved(c)) {
+      out += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
+  return out;
+}
+
+std::string unescape_component(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+Args decode_args(std::string_view raw) {
+  Args args;
+  while (!raw.empty()) {
+    const std::size_t amp = raw.find('&');
+    const std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    std::string name = unescape_component(pair.substr(0, eq));
+    if (name.empty()) continue;
+    ArgValue value;
+    if (eq != std::string_view::npos) value = unescape_component(pair.substr(eq + 1));
+    if (Arg* existing = find_arg(args, name)) {
+      existing->values.push_back(std::move(value));
+    } else {
+      args.push_back(Arg{std::move(name), {std::move(value)}});
+    }
+  }
+  return args;
+}
+
+std::string encode_args(const Args& args, ArgOrder order) {
+  std::vector<const Arg*> ordered;
+  ordered.reserve(args.size());
+  for (const Arg& arg : args) ordered.push_back(&arg);
+  if (order == ArgOrder::sorted) {
+    // Lua string comparison: byte order; values of one name keep their order.
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Arg* a, const Arg* b) { return a->name < b->name; });
+  }
+  std::string out;
+  for (const Arg* arg : ordered) {
+    for (const ArgValue& value : arg->values) append_encoded(out, arg->name, value);
+  }
+  return out;
+}
+
+Arg* find_arg(Args& args, std::string_view name) {
+  auto it =
+      std::find_if(args.begin(), args.end(), [&](const Arg& arg) { return arg.name == name; });
+  return it == args.end() ? nullptr : &*it;
+}
+
+const Arg* find_arg(const Args& args, std::string_view name) {
+  auto it =
+      std::find_if(args.begin(), args.end(), [&](const Arg& arg) { return arg.name == name; });
+  return it == args.end() ? nullptr : &*it;
+}
+
+void erase_arg(Args& args, std::string_view name) {
+  std::erase_if(args, [&](const Arg& arg) { return arg.name == name; });
+}
+
+}  // namespace bazaar::gateway::request_transformer

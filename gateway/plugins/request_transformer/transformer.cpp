@@ -1,0 +1,88 @@
+#include "gateway/plugins/request_transformer/transformer.hpp"
+
+#include <algorithm>
+
+#include "gateway/plugins/request_transformer/transforms.hpp"
+
+namespace bazaar::gateway::request_transformer {
+
+namespace {
+
+// kong/tools/uri.lua `escape`, which kong.service.request.set_path applies: everything but
+// the characters allowed in a path (and '%', so existing escapes survive) is encoded.
+std::string escape_path(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kAllowed = "!#$&'()*+,/:;=?@[]-_.~%";
+  std::string out;
+  for (char c : path) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || kAllowed.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
+  return out;
+}
+
+bool transform_uri(const Config& config, Request& request, const TemplateContext& context,
+                   std::string& error) {
+  if (!config.replace_uri) return true;
+  const std::string path = config.replace_uri->render(context);
+  if (path.empty() || path.front() != '/') {
+    // set_path raises "path must start with /".
+    error = "[request-transformer] replace.uri rendered to '" + path + "', not a path";
+    return false;
+  }
+  request.path = escape_path(path);
+  return true;
+}
+
+void transform_method(const Config& config, Request& request) {
+  if (!config.http_method) return;
+  request.method = *config.http_method;
+  const std::string& method = *config.http_method;
+  if (method != "GET" && method != "HEAD" && method != "TRACE") return;
+  const auto content_type = first_header(request.headers, "content-type");
+  if (!content_type) return;
+  std::string lowered(*content_type);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
+  if (lowered.find("application/x-www-form-urlencoded") == std::string::npos) return;
+  // A form turned into a GET travels in the query string; the body is left as it was.
+  const Args form = decode_args(request.body);
+  if (form.empty()) return;
+  Args query = decode_args(request.query);
+  for (const Arg& field : form) {
+    if (Arg* existing = find_arg(query, field.name)) {
+      existing->values.insert(existing->values.end(), field.values.begin(), field.values.end());
+    } else {
+      query.push_back(field);
+    }
+  }
+  request.query = encode_args(query, ArgOrder::sorted);
+}
+
+}  // namespace
+
+Outcome apply(const Config& config, Request& request, const TemplateContext& context) {
+  Outcome outcome;
+  std::string error;
+  if (!transform_uri(config, request, context, error)) {
+    outcome.error = std::move(error);
+    return outcome;
+  }
+  transform_method(config, request);
+  transform_headers(config, request, context, outcome.upstream_host);
+  if (!transform_body(config, request, context, outcome.body_changed, error)) {
+    outcome.error = std::move(error);
+    return outcome;
+  }
+  transform_querystring(config, request, context);
+  return outcome;
+}
+
+}  // namespace bazaar::gateway::request_transformer
