@@ -138,6 +138,7 @@ p99=$(field p99_ms "$steady")
 cat <<EOF
 saga throughput ($CONNS clients, ${DURATION}s): $(field placed "$through") placed, $(field terminal "$through") terminal, $tput orders/s reached a terminal state (placed at $(field placed_per_s "$through")/s)
 saga latency at $RATE orders/s offered: POST -> CONFIRMED p50 $p50 ms, p90 $(field p90_ms "$steady") ms, p99 $p99 ms, max $(field max_ms "$steady") ms ($(field confirmed "$steady") orders)
+  where it goes (p50, by the events' ce_time): POST -> order.created $(field post_to_created_p50_ms "$steady") ms, -> payment.succeeded $(field created_to_paid_p50_ms "$steady") ms, -> order.confirmed $(field paid_to_confirmed_p50_ms "$steady") ms
 Kafka produce->consume round trip (EndToEndLatency, acks=all): p50 $hop_p50 ms, p99 $hop_p99 ms
 $cpu_table
 ratio: p99 POST->CONFIRMED / p99 single hop = $(bz_ratio "$p99" "$hop_p99")x (target <= 5x); throughput / 1000 orders/s target = $(bz_ratio "$tput" 1000)x

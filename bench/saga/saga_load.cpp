@@ -78,6 +78,9 @@ struct Shared {
   std::unordered_map<std::string, Placed> placed;          // order id -> when placed
   std::unordered_map<std::string, double> terminal_at_ms;  // order id -> ce_time
   std::unordered_map<std::string, bool> confirmed;
+  // ce_time of each order's earlier events: where the time between POST and CONFIRMED goes.
+  std::unordered_map<std::string, double> created_at_ms;
+  std::unordered_map<std::string, double> paid_at_ms;
   std::atomic<long> failures{0};
   std::atomic<long> in_flight{0};
 };
@@ -168,14 +171,21 @@ int main() {
   std::thread events_thread([&] { events_io.run(); });
   events::KafkaOptions kafka{brokers, "saga-load"};
   events::Producer dead_letters(kafka);
-  events::Consumer consumer(kafka, "saga-load-" + ids::uuid_v4(),
-                            {"order.confirmed", "order.cancelled"}, dead_letters);
+  events::Consumer consumer(
+      kafka, "saga-load-" + ids::uuid_v4(),
+      {"order.created", "payment.succeeded", "order.confirmed", "order.cancelled"}, dead_letters);
   Shared* s = &shared;
   consumer.start(events_io.get_executor(), [s](events::Event e) -> events::Task<void> {
     double at = parse_rfc3339_ms(e.time);
     std::lock_guard lock(s->mu);
-    s->terminal_at_ms[e.key] = at;
-    s->confirmed[e.key] = e.topic == "order.confirmed";
+    if (e.topic == "order.created") {
+      s->created_at_ms[e.key] = at;
+    } else if (e.topic == "payment.succeeded") {
+      s->paid_at_ms[e.key] = at;
+    } else {
+      s->terminal_at_ms[e.key] = at;
+      s->confirmed[e.key] = e.topic == "order.confirmed";
+    }
     co_return;
   });
 
@@ -215,7 +225,7 @@ int main() {
   events_io.stop();
   events_thread.join();
 
-  std::vector<double> confirm_latency;
+  std::vector<double> confirm_latency, to_created, created_to_paid, paid_to_confirmed;
   std::size_t terminal = 0, confirmed = 0;
   double last_ms = start_ms;
   for (const auto& [id, p] : shared.placed) {
@@ -226,15 +236,24 @@ int main() {
     if (shared.confirmed[id]) {
       ++confirmed;
       confirm_latency.push_back(std::max(0.0, t->second - p.sent_ms));
+      auto c = shared.created_at_ms.find(id);
+      auto d = shared.paid_at_ms.find(id);
+      if (c != shared.created_at_ms.end() && d != shared.paid_at_ms.end()) {
+        to_created.push_back(c->second - p.sent_ms);
+        created_to_paid.push_back(d->second - c->second);
+        paid_to_confirmed.push_back(t->second - d->second);
+      }
     }
   }
   double span_s = std::max(placing_s, (last_ms - start_ms) / 1000.0);
   std::printf(
       "placed=%zu terminal=%zu confirmed=%zu failed_posts=%ld placing_s=%.2f span_s=%.2f "
-      "placed_per_s=%.0f terminal_per_s=%.0f p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f\n",
+      "placed_per_s=%.0f terminal_per_s=%.0f p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f "
+      "post_to_created_p50_ms=%.1f created_to_paid_p50_ms=%.1f paid_to_confirmed_p50_ms=%.1f\n",
       placed, terminal, confirmed, shared.failures.load(), placing_s, span_s,
       static_cast<double>(placed) / placing_s, static_cast<double>(terminal) / span_s,
       percentile(confirm_latency, 50), percentile(confirm_latency, 90),
-      percentile(confirm_latency, 99), percentile(confirm_latency, 100));
+      percentile(confirm_latency, 99), percentile(confirm_latency, 100), percentile(to_created, 50),
+      percentile(created_to_paid, 50), percentile(paid_to_confirmed, 50));
   return terminal == placed && shared.failures == 0 ? 0 : 1;
 }

@@ -38,6 +38,9 @@ ConfPtr make_conf(const KafkaOptions& o,
   };
   set("bootstrap.servers", o.brokers);
   set("client.id", o.client_id);
+  // Small requests on a latency path: with Nagle on, a produce or fetch can wait for the
+  // peer's delayed ACK (40 ms on Linux) — that was most of each saga hop.
+  set("socket.nagle.disable", "true");
   for (const auto& [k, v] : extra) set(k, v);
   return conf;
 }

@@ -161,6 +161,9 @@ Task<bool> drain(StatePtr st) {
       st->published_total.inc(static_cast<double>(done.size()));
     }
     if (done.size() < static_cast<std::size_t>(rows.rows())) co_return false;
+    // A short batch was all there was: what commits later NOTIFYs again, so asking once
+    // more would only cost a statement per wake-up.
+    if (static_cast<std::size_t>(rows.rows()) < st->options.batch) co_return true;
   }
 }
 

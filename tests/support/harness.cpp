@@ -42,7 +42,12 @@ std::string run_capture(const std::string& cmd) {
   return out;
 }
 
-std::string pg_cluster_script() { return source_dir() + "/deploy/local/pg-cluster"; }
+// `text` as one single-quoted shell word.
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
 }  // namespace
 
 std::string source_dir() { return BAZAAR_SOURCE_DIR; }
@@ -60,61 +65,36 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-PgCluster::PgCluster(std::string databases) : databases_(std::move(databases)) { start(); }
+ScriptedServer::ScriptedServer(std::string script, std::string start_args)
+    : script_(source_dir() + "/deploy/local/" + script), start_args_(std::move(start_args)) {
+  start();
+  // The watchdog outlives us only until it has seen us go; after a normal stop its own
+  // stop finds nothing running (or no directory) and does nothing.
+  std::string watchdog = "while kill -0 " + std::to_string(::getpid()) +
+                         " 2>/dev/null; do sleep 1; done; " + script_ + " stop " + dir_.path();
+  run_capture("setsid sh -c " + shell_quote(watchdog) + " </dev/null >/dev/null 2>&1 &");
+}
 
-PgCluster::~PgCluster() {
+ScriptedServer::~ScriptedServer() {
   try {
     stop();
   } catch (...) {
   }
 }
 
-void PgCluster::start() {
-  base_url_ = run_capture(pg_cluster_script() + " start " + dir_.path() + " " + databases_);
+void ScriptedServer::start() {
+  printed_ = run_capture(script_ + " start " + dir_.path() +
+                         (start_args_.empty() ? "" : " " + start_args_));
 }
 
-void PgCluster::stop() { run_capture(pg_cluster_script() + " stop " + dir_.path() + " 1>&2"); }
-
-KafkaBroker::KafkaBroker() { start(); }
-
-KafkaBroker::~KafkaBroker() {
-  try {
-    stop();
-  } catch (...) {
-  }
-}
-
-void KafkaBroker::start() {
-  bootstrap_ = run_capture(source_dir() + "/deploy/local/kafka-broker start " + dir_.path());
-}
-
-void KafkaBroker::stop() {
-  run_capture(source_dir() + "/deploy/local/kafka-broker stop " + dir_.path() + " 1>&2");
-}
-
-SmtpServer::SmtpServer() { start(); }
-
-SmtpServer::~SmtpServer() {
-  try {
-    stop();
-  } catch (...) {
-  }
-}
-
-void SmtpServer::start() {
-  address_ = run_capture(source_dir() + "/deploy/local/smtp-server start " + dir_.path());
-}
-
-void SmtpServer::stop() {
-  run_capture(source_dir() + "/deploy/local/smtp-server stop " + dir_.path() + " 1>&2");
-}
+void ScriptedServer::stop() { run_capture(script_ + " stop " + dir_.path() + " 1>&2"); }
 
 std::vector<std::string> SmtpServer::messages() const {
   std::vector<std::string> out;
   for (const char* sub : {"/mail/new", "/mail/cur"}) {
     std::error_code ec;
-    for (auto it = fs::directory_iterator(dir_.path() + sub, ec);
-         !ec && it != fs::directory_iterator(); ++it) {
+    for (auto it = fs::directory_iterator(dir() + sub, ec); !ec && it != fs::directory_iterator();
+         ++it) {
       std::ifstream in(it->path());
       std::stringstream text;
       text << in.rdbuf();
@@ -253,10 +233,8 @@ void ServiceProcess::start(std::map<std::string, std::string> env) {
 }
 
 std::string psql(const std::string& db_url, const std::string& sql) {
-  std::string quoted = "'";
-  for (char c : sql) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  quoted += "'";
-  auto out = run_capture("psql -X -q -A -t -v ON_ERROR_STOP=1 -d '" + db_url + "' -c " + quoted);
+  auto out = run_capture("psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + shell_quote(db_url) + " -c " +
+                         shell_quote(sql));
   auto newline = out.find('\n');
   return newline == std::string::npos ? out : out.substr(0, newline);
 }
@@ -351,23 +329,6 @@ std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
 
 namespace bazaar::harness {
 
-RedisServer::RedisServer() { start(); }
-
-RedisServer::~RedisServer() {
-  try {
-    stop();
-  } catch (...) {
-  }
-}
-
-void RedisServer::start() {
-  address_ = run_capture(source_dir() + "/deploy/local/redis-server start " + dir_.path());
-}
-
-void RedisServer::stop() {
-  run_capture(source_dir() + "/deploy/local/redis-server stop " + dir_.path() + " 1>&2");
-}
-
-int RedisServer::port() const { return std::stoi(address_.substr(address_.rfind(':') + 1)); }
+int RedisServer::port() const { return std::stoi(printed().substr(printed().rfind(':') + 1)); }
 
 }  // namespace bazaar::harness

@@ -24,49 +24,60 @@ class TempDir {
   std::string path_;
 };
 
-class PgCluster {
+// A server one of the deploy/local scripts runs in a directory of its own: started when
+// constructed, stopped when destroyed. Should the test binary die without destructors (a
+// sanitizer abort), a watchdog stops the server once the binary's process is gone.
+class ScriptedServer {
  public:
-  // Starts a new cluster with the given databases.
-  explicit PgCluster(std::string databases = "users");
-  ~PgCluster();
-  std::string url(const std::string& database) const { return base_url_ + "/" + database; }
-  void stop();
-  void start();  // same port as before
-
- private:
-  TempDir dir_;
-  std::string databases_;
-  std::string base_url_;
-};
-
-// A single-node Kafka (KRaft) broker of its own (deploy/local/kafka-broker).
-class KafkaBroker {
- public:
-  KafkaBroker();
-  ~KafkaBroker();
-  const std::string& bootstrap() const { return bootstrap_; }  // "127.0.0.1:PORT"
+  ScriptedServer(const ScriptedServer&) = delete;
+  ScriptedServer& operator=(const ScriptedServer&) = delete;
   void stop();
   void start();  // same ports and data as before
 
+ protected:
+  // `script` under deploy/local/, and what follows DIR on its `start` line.
+  explicit ScriptedServer(std::string script, std::string start_args = "");
+  ~ScriptedServer();
+  const std::string& printed() const { return printed_; }  // what `start` printed
+  const std::string& dir() const { return dir_.path(); }
+
  private:
   TempDir dir_;
-  std::string bootstrap_;
+  std::string script_;
+  std::string start_args_;
+  std::string printed_;
+};
+
+class PgCluster : public ScriptedServer {
+ public:
+  // Starts a new cluster with the given databases.
+  explicit PgCluster(std::string databases = "users") : ScriptedServer("pg-cluster", databases) {}
+  std::string url(const std::string& database) const { return printed() + "/" + database; }
+};
+
+// A single-node Kafka (KRaft) broker of its own (deploy/local/kafka-broker).
+class KafkaBroker : public ScriptedServer {
+ public:
+  KafkaBroker() : ScriptedServer("kafka-broker") {}
+  const std::string& bootstrap() const { return printed(); }  // "127.0.0.1:PORT"
 };
 
 // A real SMTP server (deploy/local/smtp-server, aiosmtpd) keeping mail in a maildir.
-class SmtpServer {
+class SmtpServer : public ScriptedServer {
  public:
-  SmtpServer();
-  ~SmtpServer();
-  std::string url() const { return "smtp://" + address_; }
+  SmtpServer() : ScriptedServer("smtp-server") {}
+  std::string url() const { return "smtp://" + printed(); }
   std::vector<std::string> messages() const;  // every message received so far, as sent
   std::size_t message_count() const { return messages().size(); }
-  void stop();
-  void start();
+};
 
- private:
-  TempDir dir_;
-  std::string address_;
+// A real Redis (deploy/local/redis-server, Debian's redis-server) on loopback, without
+// persistence: after stop() and start() it listens on the same port, with no keys.
+class RedisServer : public ScriptedServer {
+ public:
+  RedisServer() : ScriptedServer("redis-server") {}
+  const std::string& address() const { return printed(); }  // "127.0.0.1:PORT"
+  int port() const;
 };
 
 // The database URL for tests that do not need to control the server: DB_URL when given,
@@ -150,28 +161,5 @@ class RawConnection {
 };
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
-
-}  // namespace bazaar::harness
-
-namespace bazaar::harness {
-
-// A real Redis (deploy/local/redis-server, Debian's redis-server) on loopback, without
-// persistence: after stop() and start() it listens on the same port, with no keys.
-class RedisServer {
- public:
-  RedisServer();
-  ~RedisServer();
-  RedisServer(const RedisServer&) = delete;
-  RedisServer& operator=(const RedisServer&) = delete;
-
-  std::string address() const { return address_; }  // "127.0.0.1:PORT"
-  int port() const;
-  void stop();
-  void start();
-
- private:
-  TempDir dir_;
-  std::string address_;
-};
 
 }  // namespace bazaar::harness

@@ -1,0 +1,457 @@
+// The upstream side of a request: pick a target, connect (or reuse a kept-alive connection),
+// send the rewritten request, stream its body, read the answer and stream it to the client.
+// Failures before the client saw anything become Kong's 502/503/504; after that the client
+// connection is cut, the only honest signal left.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <limits>
+
+#include "gateway/proxy/exchange.hpp"
+#include "gateway/proxy/forwarded_headers.hpp"
+#include "gateway/proxy/header_list.hpp"
+#include "gateway/proxy/hop_by_hop.hpp"
+
+namespace bazaar::gateway::proxy {
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kPieceSize = 16 * 1024;
+
+bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS" || method == "TRACE";
+}
+
+enum class BodyMode { none, buffered, stream_length, stream_chunked };
+
+// The buffers that send `bytes` of `data` on, as one chunk when `chunked` (the size line
+// goes into `size_line`, which must outlive the write).
+std::vector<asio::const_buffer> body_pieces(const char* data, std::size_t bytes, bool chunked,
+                                            char (&size_line)[24]) {
+  std::vector<asio::const_buffer> pieces;
+  if (bytes == 0) return pieces;
+  if (chunked) {
+    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes);
+    pieces.push_back(asio::buffer(size_line, static_cast<std::size_t>(n)));
+    pieces.push_back(asio::buffer(data, bytes));
+    pieces.push_back(piece("\r\n"));
+  } else {
+    pieces.push_back(asio::buffer(data, bytes));
+  }
+  return pieces;
+}
+
+struct Target {
+  std::string host;
+  std::uint16_t port = 0;
+  std::optional<std::size_t> balancer_target;  // set when picked from an upstream
+};
+
+// Kong's upstream Host: the client's (preserve_host), request-transformer's, the upstream's
+// host_header, else the target's name with its port unless it is the scheme's default.
+std::string upstream_host_header(const Exchange& x, const Target& target) {
+  if (x.match.upstream_host) return *x.match.upstream_host;
+  if (x.access.upstream_host) return *x.access.upstream_host;
+  const auto& service = x.snapshot->config.services[*x.match.service];
+  if (service.upstream) {
+    const auto& upstream = x.snapshot->config.upstreams[*service.upstream];
+    if (upstream.host_header) return *upstream.host_header;
+  }
+  if (target.port == 80) return target.host;
+  return target.host + ":" + std::to_string(target.port);
+}
+
+asio::awaitable<std::optional<tcp::endpoint>> resolve(std::string host, std::uint16_t port) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (!ec) co_return tcp::endpoint(address, port);
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  const std::string service = std::to_string(port);
+  auto [rec, results] = co_await resolver.async_resolve(host, service, nothrow);
+  if (rec || results.empty()) co_return std::nullopt;
+  co_return results.begin()->endpoint();
+}
+
+struct Attempt {
+  enum class Result { answered, retry, failed, client_gone };
+  Result result = Result::failed;
+  std::optional<GatewayResponse> failure;  // what to answer when failed
+};
+
+std::string build_request_head(const Exchange& x, const std::string& host, BodyMode mode) {
+  const Request& req = x.access.request;
+  std::string target = x.access.path_replaced ? req.path : x.match.upstream_path;
+  if (target.empty()) target = "/";
+  if (!req.query.empty()) target.append("?").append(req.query);
+
+  std::vector<Header> headers = req.headers;
+  remove_hop_by_hop(headers);
+  remove_all(headers, "content-length");
+  remove_all(headers, "expect");  // the gateway answered 100-continue itself
+  remove_all(headers, "host");
+  ClientConnectionFacts facts{x.client_ip,  x.scheme,        x.host_header,
+                              x.local_port, x.original_path, x.match.stripped_prefix};
+  apply_forwarded_headers(headers, facts);
+  if (!x.had_traceparent) headers.push_back({"traceparent", x.trace.traceparent()});
+
+  std::string head;
+  head.reserve(512);
+  head.append(req.method).push_back(' ');
+  head.append(target).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  for (const Header& h : headers) head.append(h.name).append(": ").append(h.value).append("\r\n");
+  switch (mode) {
+    case BodyMode::none:
+      // A body-less POST/PUT still says so, as nginx does, so the upstream does not wait.
+      if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")
+        head.append("Content-Length: 0\r\n");
+      break;
+    case BodyMode::buffered:
+      head.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+      break;
+    case BodyMode::stream_length:
+      head.append("Content-Length: ")
+          .append(std::to_string(x.parser->content_length().value_or(0)))
+          .append("\r\n");
+      break;
+    case BodyMode::stream_chunked:
+      head.append("Transfer-Encoding: chunked\r\n");
+      break;
+  }
+  head.append("\r\n");
+  return head;
+}
+
+// Streams the rest of the client's body to the upstream. Returns the failure to answer,
+// or nullopt when the body went through.
+asio::awaitable<std::optional<GatewayResponse>> stream_request_body(Exchange* x, Stream* upstream,
+                                                                    BodyMode mode,
+                                                                    bool* client_gone) {
+  const auto& options = x->state->options;
+  const auto& service = x->snapshot->config.services[*x->match.service];
+  if (x->expect_continue) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    x->client->expires_after(options.read_timeout);
+    std::vector<asio::const_buffer> pieces{piece(kContinue)};
+    co_await x->client->write(std::move(pieces));
+    x->expect_continue = false;
+  }
+  auto data = std::make_unique<char[]>(kPieceSize);
+  for (;;) {
+    x->client->expires_after(options.read_timeout);
+    const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer, x->parser,
+                                                           data.get(), kPieceSize);
+    if (got.ec) {
+      x->close_connection = true;
+      if (got.ec == bhttp::error::body_limit) co_return error_response(413);
+      *client_gone = true;
+      x->error = "client request body: " + got.ec.message();
+      co_return error_response(400);
+    }
+    char size_line[24];
+    std::vector<asio::const_buffer> pieces =
+        body_pieces(data.get(), got.bytes, mode == BodyMode::stream_chunked, size_line);
+    if (got.done && mode == BodyMode::stream_chunked) pieces.push_back(piece("0\r\n\r\n"));
+    if (!pieces.empty()) {
+      upstream->expires_after(std::chrono::milliseconds(service.write_timeout));
+      const IoResult sent = co_await upstream->write(std::move(pieces));
+      if (sent.ec) {
+        x->error = "upstream write: " + sent.ec.message();
+        if (sent.ec == beast::error::timeout) co_return upstream_timeout();
+        co_return upstream_invalid_response();
+      }
+    }
+    if (got.done) co_return std::nullopt;
+  }
+}
+
+struct ResponseHead {
+  std::unique_ptr<ResponseParser> parser;
+  bool received_anything = false;
+  boost::system::error_code ec;
+};
+
+asio::awaitable<ResponseHead> read_response_head(Stream* upstream, beast::flat_buffer* buffer,
+                                                 std::chrono::milliseconds read_timeout,
+                                                 bool head_request) {
+  ResponseHead out;
+  auto make_parser = [&] {
+    out.parser = std::make_unique<ResponseParser>();
+    out.parser->header_limit(64 * 1024);
+    out.parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+    out.parser->eager(false);
+    if (head_request) out.parser->skip(true);
+  };
+  make_parser();
+  for (;;) {
+    boost::system::error_code ec;
+    if (buffer->size() > 0) {
+      const std::size_t used = out.parser->put(buffer->data(), ec);
+      buffer->consume(used);
+    } else {
+      ec = bhttp::error::need_more;
+    }
+    if (!ec && out.parser->is_header_done()) {
+      const int status = out.parser->get().result_int();
+      if (status >= 100 && status < 200 && status != 101) {  // interim answers are dropped
+        make_parser();
+        continue;
+      }
+      co_return out;
+    }
+    if (ec && ec != bhttp::error::need_more) {
+      out.ec = ec;
+      co_return out;
+    }
+    upstream->expires_after(read_timeout);
+    const IoResult got = co_await upstream->read_some(buffer->prepare(16 * 1024));
+    if (got.ec) {
+      out.ec = got.ec;
+      co_return out;
+    }
+    out.received_anything = true;
+    buffer->commit(got.bytes);
+  }
+}
+
+// Streams the upstream's answer to the client. Returns true when the upstream connection
+// ended cleanly and may be reused.
+asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_buffer* buffer,
+                                     ResponseParser* parser) {
+  const auto& options = x->state->options;
+  const auto& service = x->snapshot->config.services[*x->match.service];
+  auto& message = parser->get();
+  const int status = message.result_int();
+  x->status = status;
+  const bool head_request = x->access.request.method == "HEAD";
+  const bool bodiless = head_request || status == 204 || status == 304 || status < 200;
+  const auto length = parser->content_length();
+  const bool chunk_to_client = !bodiless && !length && x->version == 11;
+  const bool close_delimited = !bodiless && !length && x->version != 11;
+  bool keep_alive = x->client_keep_alive && !x->close_connection && !close_delimited &&
+                    !x->state->draining.load() && x->parser->is_done();
+  if (!keep_alive) x->close_connection = true;
+
+  std::vector<Header> headers;
+  for (const auto& field : message)
+    headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  remove_hop_by_hop(headers);
+  if (!head_request) remove_all(headers, "content-length");
+
+  std::string head;
+  head.reserve(512);
+  head.append(x->version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  head.append(std::to_string(status)).push_back(' ');
+  const auto reason = message.reason();
+  if (reason.empty()) {
+    head.append(reason_phrase(status));
+  } else {
+    head.append(reason.data(), reason.size());
+  }
+  head.append("\r\n");
+  for (const Header& h : headers) head.append(h.name).append(": ").append(h.value).append("\r\n");
+  for (const Header& h : x->access.response_headers)
+    head.append(h.name).append(": ").append(h.value).append("\r\n");
+  head.append("X-Kong-Upstream-Latency: ")
+      .append(std::to_string(static_cast<long long>(x->upstream_ms.value_or(0))))
+      .append("\r\nX-Kong-Proxy-Latency: ")
+      .append(std::to_string(static_cast<long long>(x->kong_ms.value_or(0))))
+      .append("\r\nVia: 1.1 bazaar-gateway\r\n");
+  if (!bodiless && length)
+    head.append("Content-Length: ").append(std::to_string(*length)).append("\r\n");
+  if (chunk_to_client) head.append("Transfer-Encoding: chunked\r\n");
+  if (!keep_alive && x->version == 11) head.append("Connection: close\r\n");
+  if (keep_alive && x->version == 10) head.append("Connection: keep-alive\r\n");
+  head.append("\r\n");
+
+  x->client->expires_after(options.read_timeout);
+  std::vector<asio::const_buffer> head_pieces{piece(head)};
+  const IoResult wrote_head = co_await x->client->write(std::move(head_pieces));
+  if (wrote_head.ec) {
+    x->close_connection = true;
+    co_return false;
+  }
+  if (bodiless) co_return parser->is_done() && parser->keep_alive() && buffer->size() == 0;
+
+  auto data = std::make_unique<char[]>(kPieceSize);
+  const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
+  for (;;) {
+    upstream->expires_after(read_timeout);
+    const BodyPiece got =
+        co_await next_response_body_piece(upstream, buffer, parser, data.get(), kPieceSize);
+    if (got.ec) {
+      x->error = "upstream response body: " + got.ec.message();
+      x->close_connection = true;  // the client must see the answer is cut short
+      co_return false;
+    }
+    char size_line[24];
+    std::vector<asio::const_buffer> pieces =
+        body_pieces(data.get(), got.bytes, chunk_to_client, size_line);
+    if (got.done && chunk_to_client) pieces.push_back(piece("0\r\n\r\n"));
+    if (!pieces.empty()) {
+      x->client->expires_after(options.read_timeout);
+      const IoResult sent = co_await x->client->write(std::move(pieces));
+      if (sent.ec) {
+        x->close_connection = true;
+        co_return false;
+      }
+    }
+    if (got.done) break;
+  }
+  co_return parser->keep_alive() && buffer->size() == 0;
+}
+
+}  // namespace
+
+asio::awaitable<void> forward_to_upstream(Exchange* x) {
+  const Snapshot& snap = *x->snapshot;
+  const config::Service& service = snap.config.services[*x->match.service];
+  Balancer* balancer = service.upstream ? snap.balancers[*service.upstream].get() : nullptr;
+  const Request& req = x->access.request;
+  const bool head_request = req.method == "HEAD";
+
+  BodyMode mode = BodyMode::none;
+  if (x->body_buffered) {
+    if (!req.body.empty() || x->access.body_changed) mode = BodyMode::buffered;
+  } else if (x->parser->chunked()) {
+    mode = BodyMode::stream_chunked;
+  } else {
+    mode = BodyMode::stream_length;
+  }
+  // A request can be sent again only while its body is still ours to send.
+  const bool replayable = mode == BodyMode::none || mode == BodyMode::buffered;
+  const bool may_retry = is_idempotent(req.method);
+  const int max_tries = 1 + std::max(0, service.retries);
+  const auto connect_timeout = std::chrono::milliseconds(service.connect_timeout);
+  const auto write_timeout = std::chrono::milliseconds(service.write_timeout);
+  const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
+  auto executor = x->worker->ioc.get_executor();
+
+  std::optional<GatewayResponse> failure;
+  bool stale_retry_used = false;
+  for (int attempt = 0; attempt < max_tries; ++attempt) {
+    x->tries = attempt + 1;
+    Target target;
+    if (balancer != nullptr) {
+      const auto pick = balancer->next();
+      if (!pick) {
+        failure = no_healthy_target();
+        x->error = "no healthy target in upstream '" + balancer->upstream_name() + "'";
+        break;
+      }
+      target = Target{pick->host, pick->port, pick->target};
+    } else {
+      target = Target{service.host, service.port, std::nullopt};
+    }
+    const auto endpoint = co_await resolve(target.host, target.port);
+    if (!endpoint) {
+      failure = name_resolution_failed();
+      x->error = "cannot resolve '" + target.host + "'";
+      break;
+    }
+    const std::string endpoint_key =
+        endpoint->address().to_string() + ":" + std::to_string(endpoint->port());
+    x->upstream_address = endpoint_key;
+
+    std::unique_ptr<PlainStream> connection = x->worker->pool.take(endpoint_key);
+    const bool reused = connection != nullptr;
+    if (!connection) {
+      beast::tcp_stream fresh(executor);
+      fresh.expires_after(connect_timeout);
+      auto [cec] = co_await fresh.async_connect(*endpoint, nothrow);
+      if (cec) {
+        const bool timed_out = cec == beast::error::timeout;
+        if (target.balancer_target) {
+          if (timed_out) {
+            balancer->report_timeout(*target.balancer_target);
+          } else {
+            balancer->report_tcp_failure(*target.balancer_target);
+          }
+        }
+        failure = timed_out ? upstream_timeout() : upstream_invalid_response();
+        x->error = "connect to " + endpoint_key + ": " + cec.message();
+        if (may_retry) continue;  // nothing was sent: the next try may pick another target
+        break;
+      }
+      boost::system::error_code ignored;
+      fresh.socket().set_option(tcp::no_delay(true), ignored);
+      connection = std::make_unique<PlainStream>(std::move(fresh));
+    }
+
+    const Clock::time_point sent_at = Clock::now();
+    x->kong_ms = std::chrono::duration<double, std::milli>(sent_at - x->start).count();
+    const std::string head = build_request_head(*x, upstream_host_header(*x, target), mode);
+    std::vector<asio::const_buffer> pieces{piece(head)};
+    if (mode == BodyMode::buffered) pieces.push_back(piece(req.body));
+    connection->expires_after(write_timeout);
+    const IoResult wrote = co_await connection->write(std::move(pieces));
+    if (wrote.ec) {
+      if (reused && replayable && !stale_retry_used) {
+        stale_retry_used = true;  // the kept-alive connection had died; once more on a new one
+        --attempt;
+        continue;
+      }
+      failure =
+          wrote.ec == beast::error::timeout ? upstream_timeout() : upstream_invalid_response();
+      x->error = "upstream write: " + wrote.ec.message();
+      break;
+    }
+    if (mode == BodyMode::stream_length || mode == BodyMode::stream_chunked) {
+      bool client_gone = false;
+      auto body_failure = co_await stream_request_body(x, connection.get(), mode, &client_gone);
+      if (body_failure) {
+        failure = std::move(body_failure);
+        if (client_gone) x->status = 400;
+        break;
+      }
+    }
+
+    beast::flat_buffer upstream_buffer;
+    ResponseHead response =
+        co_await read_response_head(connection.get(), &upstream_buffer, read_timeout, head_request);
+    if (response.ec) {
+      if (response.ec == beast::error::timeout) {
+        if (target.balancer_target) balancer->report_timeout(*target.balancer_target);
+        failure = upstream_timeout();
+        x->error = "upstream read timed out after " + std::to_string(service.read_timeout) + " ms";
+        break;
+      }
+      if (reused && replayable && !response.received_anything && !stale_retry_used &&
+          (response.ec == asio::error::eof || response.ec == asio::error::connection_reset)) {
+        stale_retry_used = true;
+        --attempt;
+        continue;
+      }
+      if (target.balancer_target && !response.received_anything)
+        balancer->report_tcp_failure(*target.balancer_target);
+      failure = upstream_invalid_response();
+      x->error = "upstream response: " + response.ec.message();
+      break;
+    }
+    x->upstream_ms = std::chrono::duration<double, std::milli>(Clock::now() - sent_at).count();
+    if (target.balancer_target)
+      balancer->report_http_status(*target.balancer_target, response.parser->get().result_int());
+    if (response.parser->get().result_int() == 101) {
+      failure = upstream_invalid_response();  // Upgrade was not forwarded, so this is wrong
+      x->error = "upstream switched protocols unasked";
+      break;
+    }
+    const bool reusable =
+        co_await relay_response(x, connection.get(), &upstream_buffer, response.parser.get());
+    if (reusable) x->worker->pool.give_back(endpoint_key, std::move(connection));
+    co_return;
+  }
+  if (!failure) failure = upstream_invalid_response();
+  if (x->status == 400 && !x->error.empty() && x->error.starts_with("client")) {
+    x->close_connection = true;  // the client went away mid-body: nobody to answer
+    co_return;
+  }
+  co_await write_gateway_response(x, std::move(*failure));
+}
+
+}  // namespace bazaar::gateway::proxy

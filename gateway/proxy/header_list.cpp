@@ -1,0 +1,53 @@
+#include "gateway/proxy/header_list.hpp"
+
+#include <algorithm>
+
+namespace bazaar::gateway::proxy {
+
+namespace {
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::optional<std::string_view> first_value(const std::vector<Header>& headers,
+                                            std::string_view name) {
+  for (const Header& h : headers)
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  return std::nullopt;
+}
+
+std::size_t count(const std::vector<Header>& headers, std::string_view name) {
+  return static_cast<std::size_t>(std::count_if(
+      headers.begin(), headers.end(), [&](const Header& h) { return iequals(h.name, name); }));
+}
+
+void remove_all(std::vector<Header>& headers, std::string_view name) {
+  std::erase_if(headers, [&](const Header& h) { return iequals(h.name, name); });
+}
+
+void set_header(std::vector<Header>& headers, std::string_view name, std::string value) {
+  remove_all(headers, name);
+  headers.push_back({std::string(name), std::move(value)});
+}
+
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> items;
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+}  // namespace bazaar::gateway::proxy

@@ -1,0 +1,20 @@
+#pragma once
+// Hop-by-hop headers (RFC 9110 7.6.1) describe one connection, not the message: a proxy
+// must not pass them on, in either direction. Framing (Content-Length / Transfer-Encoding)
+// is decided afresh for each hop by the proxy, so it is removed here too.
+#include <string_view>
+#include <vector>
+
+#include "gateway/plugins/request.hpp"
+
+namespace bazaar::gateway::proxy {
+
+// Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-* (Proxy-Connection,
+// Proxy-Authorization, Proxy-Authenticate...). Content-Length is not hop-by-hop: the caller
+// decides framing separately.
+bool is_hop_by_hop(std::string_view name);
+
+// Removes the hop-by-hop headers and every header the Connection header names.
+void remove_hop_by_hop(std::vector<Header>& headers);
+
+}  // namespace bazaar::gateway::proxy
