@@ -269,17 +269,34 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
   if (keep_alive && x->version == 10) head.append("Connection: keep-alive\r\n");
   head.append("\r\n");
 
-  x->client->expires_after(options.read_timeout);
+  auto data = std::make_unique<char[]>(kPieceSize);
+  const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
   std::vector<asio::const_buffer> head_pieces{piece(head)};
+  char first_size_line[24];
+  bool done = bodiless;
+  // A small answer usually arrives whole with its head: one write sends both (a write is a
+  // system call and, on a busy machine, a context switch).
+  if (!bodiless && length && *length <= buffer->size() && *length <= kPieceSize) {
+    const BodyPiece got =
+        co_await next_response_body_piece(upstream, buffer, parser, data.get(), kPieceSize);
+    if (got.ec) {
+      x->error = "upstream response body: " + got.ec.message();
+      x->close_connection = true;
+      co_return false;
+    }
+    for (const auto& p : body_pieces(data.get(), got.bytes, false, first_size_line))
+      head_pieces.push_back(p);
+    done = got.done;
+  }
+  x->client->expires_after(options.read_timeout);
   const IoResult wrote_head = co_await x->client->write(std::move(head_pieces));
   if (wrote_head.ec) {
     x->close_connection = true;
     co_return false;
   }
   if (bodiless) co_return parser->is_done() && parser->keep_alive() && buffer->size() == 0;
+  if (done) co_return parser->keep_alive() && buffer->size() == 0;
 
-  auto data = std::make_unique<char[]>(kPieceSize);
-  const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
   for (;;) {
     upstream->expires_after(read_timeout);
     const BodyPiece got =

@@ -7,6 +7,8 @@
 namespace bazaar::gateway::proxy {
 
 namespace {
+constexpr auto kTrustedIdle = std::chrono::milliseconds(50);
+
 // An idle HTTP connection has nothing to read: EOF means the upstream closed it, data means
 // it is out of step. Either way it must not carry the next request.
 bool still_usable(PlainStream& connection) {
@@ -24,7 +26,11 @@ std::unique_ptr<PlainStream> UpstreamPool::take(const std::string& endpoint) {
   while (!it->second.empty()) {
     Idle idle = std::move(it->second.back());
     it->second.pop_back();
-    if (now - idle.since < max_idle_time_ && still_usable(*idle.connection))
+    if (now - idle.since >= max_idle_time_) continue;
+    // Upstreams close idle connections after seconds, not microseconds: a connection back
+    // in the pool a moment ago is not asked (a system call per request); should it have
+    // closed all the same, the request goes again on a fresh one (forward.cpp).
+    if (now - idle.since < kTrustedIdle || still_usable(*idle.connection))
       return std::move(idle.connection);
   }
   return nullptr;

@@ -9,9 +9,13 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
+
+#include "gateway/plugins/jwt/verified_signatures.hpp"
 
 namespace bazaar::gateway::jwt {
 namespace {
@@ -162,9 +166,15 @@ std::optional<std::string> raw_ecdsa_to_der(std::string_view raw) {
   return der;
 }
 
+std::uint64_t next_key_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
 }  // namespace
 
 struct VerificationKey::Impl {
+  // Never reused, unlike an address: the verified-signature cache keys on it.
+  std::uint64_t id = next_key_id();
   Algorithm alg;
   MacCtxPtr hmac;       // HS*: keyed once; each verification works on a duplicate
   PkeyPtr pkey;         // everything else
@@ -270,8 +280,12 @@ Algorithm VerificationKey::algorithm() const { return impl_->alg; }
 
 SignatureCheck VerificationKey::verify(std::string_view signing_input,
                                        std::string_view signature) const {
-  return is_hmac(impl_->alg) ? impl_->verify_hmac(signing_input, signature)
-                             : impl_->verify_public(signing_input, signature);
+  if (is_hmac(impl_->alg)) return impl_->verify_hmac(signing_input, signature);
+  auto& verified = VerifiedSignatures::of_this_thread();
+  if (verified.contains(impl_->id, signing_input, signature)) return SignatureCheck::valid;
+  const SignatureCheck check = impl_->verify_public(signing_input, signature);
+  if (check == SignatureCheck::valid) verified.remember(impl_->id, signing_input, signature);
+  return check;
 }
 
 }  // namespace bazaar::gateway::jwt

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# bench/gateway.sh: one upstream, one load, one run, through
+#   (i)   Bazaar's gateway with jwt (RS256) + rate-limiting + request-transformer,
+#   (ii)  Debian's HAProxy 2.6 doing jwt_verify and a stick-table limit (the same checks),
+#   (iii) Debian's nginx doing a plain proxy_pass with no checks at all,
+# and the upstream called directly. The upstream is nginx answering 200 with a small JSON
+# body (bench/peers/nginx-health.conf, one worker). Every side gets the same token and the
+# same wrk load, in alternating rounds; the limit is set high enough never to refuse.
+# Prints req/s, p50 and p99 per side, the ratios ours/HAProxy and ours/nginx, and the p99
+# each proxy adds over calling the upstream directly. Progress on stderr. Stops everything it
+# started, also on failure and Ctrl-C.
+#
+# Environment: GATEWAY_BIN (the gateway binary), WRK_THREADS (2), WRK_CONNECTIONS (50),
+# WRK_DURATION (10s), WRK_WARMUP (2s), BENCH_ROUNDS (3), BENCH_THREADS (2: the gateway's
+# HTTP_THREADS = HAProxy's nbthread = nginx's worker_processes), BENCH_KEEP=1 keeps the
+# work dir (logs) under /tmp.
+set -euo pipefail
+BZ_TAG=bench-gateway
+# shellcheck source=../deploy/local/lib.sh disable=SC2034
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../deploy/local/lib.sh"
+
+GATEWAY_BIN=${GATEWAY_BIN:-$BZ_ROOT/build/release/gateway/gateway}
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
+WRK_DURATION=${WRK_DURATION:-10s}
+WRK_WARMUP=${WRK_WARMUP:-2s}
+ROUNDS=${BENCH_ROUNDS:-3}
+THREADS=${BENCH_THREADS:-2}
+LIMIT=100000000 # per minute and client: counted, never reached
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+[ -x "$GATEWAY_BIN" ] || bz_die "gateway not found at $GATEWAY_BIN (./dev bench gateway builds it)"
+[ -x "$NGINX" ] || bz_die "nginx not found (./dev setup)"
+[ -x "$HAPROXY" ] || bz_die "haproxy not found (./dev setup)"
+command -v wrk >/dev/null || bz_die "wrk not found (./dev setup)"
+
+bz_install_traps
+work=$(bz_workdir gateway)
+if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+mkdir -p "$work/nginx-tmp"
+user_line=
+[ "$(id -u)" -eq 0 ] && user_line='user nobody nogroup;'
+
+# The token: RS256, iss = the consumer's key, valid for a day.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/jwt.pem" 2>/dev/null
+openssl pkey -in "$work/jwt.pem" -pubout -out "$work/jwt.pub"
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+payload=$(printf '{"iss":"bench","sub":"bench-user","exp":%d}' $(($(date +%s) + 86400)) | b64url)
+signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$work/jwt.pem" -binary | b64url)
+token="$header.$payload.$signature"
+# The same signature on other claims: must be refused.
+forged="$header.$(printf '{"iss":"bench","sub":"someone-else","exp":%d}' $(($(date +%s) + 86400)) | b64url).$signature"
+
+# start_nginx NAME CONF PORT WORKERS [UPSTREAM]
+start_nginx() {
+  sed -e "s|@WORK@|$work|g" -e "s|@PORT@|$3|g" -e "s|@WORKERS@|$4|g" -e "s|@USER@|$user_line|g" \
+    -e "s|@UPSTREAM@|${5:-}|g" -e "/^#/d" "$BZ_ROOT/bench/peers/$2" >"$work/$1.conf"
+  bz_spawn "$work/$1.out" "$NGINX" -e "$work/$1-error.log" -p "$work" -c "$work/$1.conf"
+  bz_on_exit bz_stop_pid "$BZ_PID" "$1"
+  bz_say "started $1 (pid $BZ_PID) on 127.0.0.1:$3"
+}
+
+upstream_port=$(bz_free_port)
+start_nginx upstream nginx-health.conf "$upstream_port" 1
+# (nginx-health.conf writes its pid and logs under fixed names; the proxy config has its own)
+bz_wait_http "http://127.0.0.1:$upstream_port/" 10 "$BZ_PID" "$work/upstream-error.log" upstream
+
+nginx_port=$(bz_free_port)
+start_nginx nginx-proxy nginx-proxy.conf "$nginx_port" "$THREADS" "127.0.0.1:$upstream_port"
+bz_wait_http "http://127.0.0.1:$nginx_port/" 10 "$BZ_PID" "$work/nginx-proxy-error.log" nginx
+
+haproxy_port=$(bz_free_port)
+sed -e "s|@PORT@|$haproxy_port|g" -e "s|@THREADS@|$THREADS|g" -e "s|@PUBKEY@|$work/jwt.pub|g" \
+  -e "s|@LIMIT@|$LIMIT|g" -e "s|@UPSTREAM@|127.0.0.1:$upstream_port|g" -e "/^#/d" \
+  "$BZ_ROOT/bench/peers/haproxy-gateway.cfg" >"$work/haproxy.cfg"
+"$HAPROXY" -c -q -f "$work/haproxy.cfg" || bz_die "haproxy refuses $work/haproxy.cfg"
+bz_spawn "$work/haproxy.out" "$HAPROXY" -db -f "$work/haproxy.cfg"
+bz_on_exit bz_stop_pid "$BZ_PID" haproxy
+haproxy_pid=$BZ_PID
+bz_say "started haproxy (pid $haproxy_pid) on 127.0.0.1:$haproxy_port"
+for _ in $(seq 1 50); do bz_port_busy "$haproxy_port" && break; sleep 0.1; done
+bz_alive "$haproxy_pid" || { cat "$work/haproxy.out" >&2; bz_die "haproxy did not start"; }
+
+# Ours: the same three checks, as Kong configuration.
+{
+  cat <<EOF
+_format_version: "3.0"
+services:
+  - name: bench
+    url: http://127.0.0.1:$upstream_port
+    routes:
+      - name: bench-route
+        paths: [/]
+    plugins:
+      - name: jwt
+        config: {claims_to_verify: [exp]}
+      - name: rate-limiting
+        config: {minute: $LIMIT, limit_by: ip, policy: local}
+      - name: request-transformer
+        config:
+          add:
+            headers: ["X-Consumer-ID:\$(consumer.id)"]
+consumers:
+  - username: bench
+    jwt_secrets:
+      - key: bench
+        algorithm: RS256
+        rsa_public_key: |
+EOF
+  sed 's/^/          /' "$work/jwt.pub"
+} >"$work/kong.yml"
+gateway_port=$(bz_free_port)
+status_port=$(bz_free_port)
+bz_spawn "$work/gateway.log" env KONG_DECLARATIVE_CONFIG="$work/kong.yml" BIND_ADDRESS=127.0.0.1 \
+  PORT="$gateway_port" STATUS_PORT="$status_port" HTTP_THREADS="$THREADS" LOG_LEVEL=info \
+  "$GATEWAY_BIN"
+bz_on_exit bz_stop_pid "$BZ_PID" gateway
+gateway_pid=$BZ_PID
+bz_say "started gateway (pid $gateway_pid) on 127.0.0.1:$gateway_port"
+bz_wait_http "http://127.0.0.1:$status_port/health/ready" 30 "$gateway_pid" "$work/gateway.log" gateway
+
+declare -A url=(
+  [gateway]="http://127.0.0.1:$gateway_port/"
+  [haproxy]="http://127.0.0.1:$haproxy_port/"
+  [nginx]="http://127.0.0.1:$nginx_port/"
+  [direct]="http://127.0.0.1:$upstream_port/"
+)
+sides=(gateway haproxy nginx direct)
+
+# Each side must answer 200 with the token, and the checking ones 401 without it.
+for side in "${sides[@]}"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "${url[$side]}" || true)
+  [ "$code" = 200 ] || bz_die "$side answered $code with a valid token"
+done
+for side in gateway haproxy; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "${url[$side]}" || true)
+  [ "$code" = 401 ] || bz_die "$side answered $code without a token"
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $forged" "${url[$side]}" || true)
+  [ "$code" = 401 ] || bz_die "$side answered $code to a forged token"
+done
+
+run_wrk() { # SIDE DURATION OUT
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2" --latency \
+    -H "Authorization: Bearer $token" "${url[$1]}" >"$3"
+}
+bz_say "warm-up $WRK_WARMUP each"
+for side in "${sides[@]}"; do run_wrk "$side" "$WRK_WARMUP" /dev/null; done
+
+declare -A rounds
+for round in $(seq 1 "$ROUNDS"); do
+  for side in "${sides[@]}"; do
+    bz_say "$side round $round/$ROUNDS: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION"
+    run_wrk "$side" "$WRK_DURATION" "$work/wrk-$side-$round.txt"
+    rounds[$side]+="$(bz_wrk_rps "$work/wrk-$side-$round.txt") "
+    cp "$work/wrk-$side-$round.txt" "$work/wrk-$side.txt"
+  done
+done
+
+declare -A rps p50 p99
+for side in "${sides[@]}"; do
+  # shellcheck disable=SC2086
+  rps[$side]=$(bz_median ${rounds[$side]})
+  p50[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 50)
+  p99[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 99)
+done
+echo "gateway: GET / with an RS256 bearer token, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, $ROUNDS alternating rounds of $WRK_DURATION (medians; p50/p99 of the last round); proxies on $THREADS threads; upstream nginx return 200 (1 worker)"
+printf '  %-44s %10s %8s %8s   %s\n' side 'req/s' 'p50 ms' 'p99 ms' rounds
+printf '  %-44s %10s %8s %8s   %s\n' "gateway (jwt + rate-limiting + transformer)" "${rps[gateway]}" "${p50[gateway]}" "${p99[gateway]}" "${rounds[gateway]}"
+printf '  %-44s %10s %8s %8s   %s\n' "haproxy 2.6 (jwt_verify + stick table)" "${rps[haproxy]}" "${p50[haproxy]}" "${p99[haproxy]}" "${rounds[haproxy]}"
+printf '  %-44s %10s %8s %8s   %s\n' "nginx (plain proxy_pass)" "${rps[nginx]}" "${p50[nginx]}" "${p99[nginx]}" "${rounds[nginx]}"
+printf '  %-44s %10s %8s %8s   %s\n' "upstream directly" "${rps[direct]}" "${p50[direct]}" "${p99[direct]}" "${rounds[direct]}"
+for side in "${sides[@]}"; do bz_wrk_problems "$work/wrk-$side.txt" | sed "s/^/  $side: /"; done
+echo "  ratio ours/haproxy (req/s): $(bz_ratio "${rps[gateway]}" "${rps[haproxy]}") (target >= 1.0)"
+echo "  ratio ours/nginx (req/s):   $(bz_ratio "${rps[gateway]}" "${rps[nginx]}") (target >= 0.9)"
+for side in gateway haproxy nginx; do
+  echo "  p99 added over the upstream, $side: $(awk -v a="${p99[$side]}" -v b="${p99[direct]}" 'BEGIN {printf "%.2f", a - b}') ms"
+done
