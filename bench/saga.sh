@@ -13,7 +13,7 @@
 # commit. Prints the figures and ratios on stdout; progress on stderr. Stops everything it
 # started, also on failure and Ctrl-C.
 #
-# Environment: SAGA_DURATION (10 s), BENCH_CONNECTIONS (32), SAGA_RATE (200 orders/s),
+# Environment: SAGA_DURATION (10 s), BENCH_CONNECTIONS (32), SAGA_RATE (100 orders/s),
 # KAFKA_E2E_MESSAGES (2000), BENCH_NOTIFICATIONS (1: run notification-service and the
 # SMTP server too, as in production), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
@@ -23,7 +23,7 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../deploy/local/lib.sh"
 
 DURATION=${SAGA_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
-RATE=${SAGA_RATE:-200}
+RATE=${SAGA_RATE:-100}
 E2E_MESSAGES=${KAFKA_E2E_MESSAGES:-2000}
 NOTIFY=${BENCH_NOTIFICATIONS:-1}
 LOAD=${SAGA_LOAD_BIN:-$BZ_ROOT/build/release/bench/saga-load}

@@ -1,17 +1,24 @@
 // The gateway binary end to end: a temporary kong.yml, the real user-service (and
 // PostgreSQL) issuing RS256 tokens, and a raw-socket upstream in this process that echoes
 // what reached it. Routing, jwt, rate-limiting, request-transformer, upstream failures,
-// request smuggling, SIGHUP reloads and streamed chunked bodies.
+// request smuggling, SIGHUP reloads (also under load), streamed chunked bodies, TLS, size
+// limits, preserve_host and the /status document.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stop_token>
 #include <thread>
 
 #include "chassis/auth/jwt.hpp"
@@ -127,20 +134,21 @@ class EchoUpstream {
 };
 
 // The gateway binary with a kong.yml it can rewrite; ready when /health/ready answers.
+// `extra_env` adds settings (TLS, limits) and wins over the defaults here.
 class Gateway {
  public:
-  explicit Gateway(const std::string& yaml)
+  explicit Gateway(const std::string& yaml, std::map<std::string, std::string> extra_env = {})
       : path_(dir_.path() + "/kong.yml"),
         port_(harness::free_port()),
         status_port_(harness::free_port()) {
     write(yaml);
-    process_ = std::make_unique<harness::Process>(
-        GATEWAY_BIN,
-        std::map<std::string, std::string>{{"KONG_DECLARATIVE_CONFIG", path_},
+    std::map<std::string, std::string> env{{"KONG_DECLARATIVE_CONFIG", path_},
                                            {"PORT", std::to_string(port_)},
                                            {"STATUS_PORT", std::to_string(status_port_)},
                                            {"HTTP_THREADS", "2"},
-                                           {"LOG_LEVEL", "info"}});
+                                           {"LOG_LEVEL", "info"}};
+    for (auto& [name, value] : extra_env) env[name] = std::move(value);
+    process_ = std::make_unique<harness::Process>(GATEWAY_BIN, std::move(env));
     BlockingClient client;
     const bool ready = harness::wait_until(
         [&] {
@@ -170,6 +178,7 @@ class Gateway {
     return "http://127.0.0.1:" + std::to_string(status_port_) + path;
   }
   int port() const { return port_; }
+  const std::string& config_path() const { return path_; }
   harness::Process& process() { return *process_; }
 
  private:
@@ -201,6 +210,9 @@ services:
     routes:
       - name: echo-route
         paths: [/echo]
+      - name: preserved-route
+        paths: [/preserved]
+        preserve_host: true
   - name: limited
     url: )yaml" +
          up + R"yaml(
@@ -261,6 +273,73 @@ std::string header_line(const std::string& echoed, const std::string& name) {
   if (p == std::string::npos) return "";
   const auto start = p + 2 + name.size() + 2;
   return echoed.substr(start, echoed.find("\r\n", start) - start);
+}
+
+// One route, `path`, to the echo upstream on `upstream_port`: two of these that differ only
+// in the port are two configurations a client can tell apart by the Host the echo shows.
+std::string one_route_config(int upstream_port, const std::string& path) {
+  return "_format_version: \"3.0\"\nservices:\n  - name: s\n    url: http://127.0.0.1:" +
+         std::to_string(upstream_port) + "\n    routes:\n      - name: r\n        paths: [" + path +
+         "]\n";
+}
+
+std::string upstream_host(const EchoUpstream& upstream) {
+  return "127.0.0.1:" + std::to_string(upstream.port());
+}
+
+// A response read off a raw socket, split; only built when it arrived whole.
+struct RawResponse {
+  int status = 0;
+  std::string head;  // status line and headers, without the blank line
+  std::string body;
+  std::string header(const std::string& name) const { return header_line(head + "\r\n", name); }
+};
+
+// Parses exactly one Content-Length framed response; nullopt when it is cut short or
+// framed some other way, which the callers count as a failure.
+std::optional<RawResponse> parse_complete_response(const std::string& raw) {
+  const auto end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos) return std::nullopt;
+  RawResponse r;
+  r.head = raw.substr(0, end);
+  r.status = std::atoi(raw.c_str() + 9);
+  const std::string length = r.header("Content-Length");
+  if (length.empty()) return std::nullopt;
+  const std::size_t size = std::stoul(length);
+  if (raw.size() < end + 4 + size) return std::nullopt;
+  r.body = raw.substr(end + 4, size);
+  return r;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command (openssl, curl, md5sum) and collects what it printed.
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.output.append(buf, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// Kong's configuration_hash is the MD5 of the declarative file's text.
+std::string md5_of_file(const std::string& path) {
+  const CommandResult md5 = run_command("md5sum " + path);
+  return md5.exit_code == 0 ? md5.output.substr(0, 32) : "md5sum failed: " + md5.output;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + what.size()))
+    ++count;
+  return count;
 }
 
 }  // namespace
@@ -428,6 +507,27 @@ TEST_F(GatewayProxy, ChunkedRequestBodyIsStreamedThrough) {
   ASSERT_EQ(response.substr(0, 12), "HTTP/1.1 200") << response.substr(0, 300);
   EXPECT_NE(response.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos);
   EXPECT_EQ(response.substr(response.size() - expected.size()), expected);
+}
+
+// Hand-written requests: the client's Host must be exactly what the test says, once.
+TEST_F(GatewayProxy, PreserveHostPassesTheClientHostAndTheDefaultSendsTheUpstreams) {
+  const auto through = [](const std::string& path) {
+    harness::RawConnection c(gateway_->port());
+    c.send("GET " + path + " HTTP/1.1\r\nHost: shop.example.com:8080\r\n\r\n");
+    return parse_complete_response(c.read_response(10s));
+  };
+  const auto preserved = through("/preserved/item");
+  ASSERT_TRUE(preserved.has_value());
+  ASSERT_EQ(preserved->status, 200) << preserved->body;
+  EXPECT_EQ(preserved->body.substr(0, preserved->body.find("\r\n")), "GET /base/item HTTP/1.1");
+  EXPECT_EQ(header_line(preserved->body, "Host"), "shop.example.com:8080");
+  EXPECT_EQ(occurrences(preserved->body, "\r\nHost: "), 1u);
+
+  const auto rewritten = through("/echo/item");
+  ASSERT_TRUE(rewritten.has_value());
+  ASSERT_EQ(rewritten->status, 200) << rewritten->body;
+  EXPECT_EQ(header_line(rewritten->body, "Host"), upstream_host(*upstream_));
+  EXPECT_EQ(occurrences(rewritten->body, "\r\nHost: "), 1u);
 }
 
 TEST(GatewayReload, SighupSwapsRoutingAndKeepsItOnABadFile) {
@@ -598,4 +698,279 @@ TEST_F(GatewayJwt, TokensFromUserServicePassAndBadOnesGetKongAnswers) {
   EXPECT_EQ(unsigned_token.status, 401);
   EXPECT_NE(unsigned_token.body.find("\"message\""), std::string::npos);
   EXPECT_EQ(upstream_->requests(), 1);
+}
+
+namespace {
+
+// What one load client saw: every answer must be a whole 200; the Host the echo upstream
+// reports tells which configuration served it.
+struct LoadClientResult {
+  int answered = 0;
+  std::map<std::string, int> upstream_hosts;
+  int failed = 0;
+  std::vector<std::string> first_failures;
+
+  void fail(std::string what) {
+    ++failed;
+    if (first_failures.size() < 5) first_failures.push_back(std::move(what));
+  }
+};
+
+// Keep-alive GETs on one raw connection as fast as answers come. Raw, not BlockingClient:
+// that client silently retries on a fresh connection, which would hide a dropped one.
+void keep_requesting(std::stop_token stop, int port, const std::string& path,
+                     LoadClientResult* result) {
+  std::unique_ptr<harness::RawConnection> connection;
+  while (!stop.stop_requested()) {
+    try {
+      if (!connection) connection = std::make_unique<harness::RawConnection>(port);
+      connection->send("GET " + path + " HTTP/1.1\r\nHost: load\r\n\r\n");
+      const std::string raw = connection->read_response(10s);
+      const auto response = parse_complete_response(raw);
+      if (response && response->status == 200) {
+        ++result->answered;
+        ++result->upstream_hosts[header_line(response->body, "Host")];
+        continue;
+      }
+      result->fail(raw.empty() ? "connection closed or no answer" : raw.substr(0, 300));
+    } catch (const std::exception& e) {
+      result->fail(e.what());
+    }
+    connection.reset();  // the connection is in an unknown state: start a new one
+  }
+}
+
+}  // namespace
+
+// Reloads swap the snapshot under requests in flight: no request may fail or see a closed
+// connection, and the clients must see both configurations, so the reloads took effect.
+TEST(GatewayReload, SighupUnderLoadFailsNoRequest) {
+  EchoUpstream first;
+  EchoUpstream second;
+  Gateway gateway(one_route_config(first.port(), "/flip"));
+
+  std::vector<LoadClientResult> results(4);
+  std::vector<std::jthread> clients;  // joined by their destructors, also on a failed ASSERT
+  for (auto& result : results)
+    clients.emplace_back(keep_requesting, gateway.port(), "/flip/x", &result);
+
+  // 14 reloads, one every 300 ms: about 4 s of load, each configuration live in turn.
+  const int reloads = 14;
+  for (int reload = 1; reload <= reloads; ++reload) {
+    std::this_thread::sleep_for(300ms);
+    gateway.write(one_route_config((reload % 2 == 1 ? second : first).port(), "/flip"));
+    gateway.process().signal(SIGHUP);
+  }
+  const bool all_reloaded = harness::wait_until(
+      [&] {
+        return occurrences(gateway.process().output(), "configuration reloaded") >=
+               static_cast<std::size_t>(reloads);
+      },
+      10s);
+  for (auto& client : clients) client.request_stop();
+  clients.clear();
+
+  EXPECT_TRUE(all_reloaded) << gateway.process().output();
+  EXPECT_EQ(occurrences(gateway.process().output(), "reload failed"), 0u);
+  std::map<std::string, int> hosts;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const LoadClientResult& r = results[i];
+    EXPECT_GT(r.answered, 0) << "client " << i;
+    EXPECT_EQ(r.failed, 0) << "client " << i << ", first failure: "
+                           << (r.first_failures.empty() ? "" : r.first_failures.front());
+    for (const auto& [host, count] : r.upstream_hosts) hosts[host] += count;
+  }
+  EXPECT_EQ(hosts.size(), 2u);
+  EXPECT_GT(hosts[upstream_host(first)], 0);
+  EXPECT_GT(hosts[upstream_host(second)], 0);
+
+  // The file written last is the one serving now.
+  const auto& last = reloads % 2 == 1 ? second : first;
+  auto after = send("GET", gateway.url("/flip/x"));
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(header_line(after.body, "Host"), upstream_host(last));
+}
+
+// The proxy over TLS (1.2 and up) beside plain HTTP, with a throwaway self-signed cert.
+TEST(GatewayTls, HttpsIsProxiedOldTlsIsRefusedAndPlainHttpStillWorks) {
+  harness::TempDir dir;
+  const std::string cert = dir.path() + "/cert.pem";
+  const std::string key = dir.path() + "/key.pem";
+  const CommandResult made =
+      run_command("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout " +
+                  key + " -out " + cert);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+
+  EchoUpstream upstream;
+  const int tls_port = harness::free_port();
+  Gateway gateway(
+      one_route_config(upstream.port(), "/echo"),
+      {{"TLS_PORT", std::to_string(tls_port)}, {"TLS_CERT_FILE", cert}, {"TLS_KEY_FILE", key}});
+  const std::string https = "https://127.0.0.1:" + std::to_string(tls_port);
+
+  // curl prints the body, then the status code on a line of its own.
+  const auto curl = [](const std::string& options, const std::string& url) {
+    return run_command("curl -sSk " + options + " -w '\\n%{http_code}' " + url);
+  };
+  const auto status_of = [](const CommandResult& r) {
+    return r.output.substr(r.output.rfind('\n') + 1);
+  };
+  const CommandResult modern = curl("--tlsv1.2", https + "/echo/secure");
+  ASSERT_EQ(modern.exit_code, 0) << modern.output;
+  EXPECT_EQ(status_of(modern), "200") << modern.output;
+  EXPECT_EQ(modern.output.substr(0, modern.output.find("\r\n")), "GET /secure HTTP/1.1");
+  EXPECT_EQ(header_line(modern.output, "X-Forwarded-Proto"), "https");
+  EXPECT_EQ(header_line(modern.output, "X-Forwarded-Port"), std::to_string(tls_port));
+  EXPECT_EQ(upstream.requests(), 1);
+
+  const CommandResult exactly_12 = curl("--tlsv1.2 --tls-max 1.2", https + "/echo/twelve");
+  EXPECT_EQ(exactly_12.exit_code, 0) << exactly_12.output;
+  EXPECT_EQ(status_of(exactly_12), "200") << exactly_12.output;
+  EXPECT_EQ(upstream.requests(), 2);
+
+  // The client must really offer TLS 1.1: OpenSSL 3 clients refuse it themselves below
+  // security level 0, and then the refusal would prove nothing about the gateway. The
+  // server's protocol_version alert is what shows the gateway said no.
+  const CommandResult old =
+      curl("--tlsv1.1 --tls-max 1.1 --ciphers DEFAULT@SECLEVEL=0", https + "/echo/old");
+  EXPECT_NE(old.exit_code, 0) << old.output;
+  EXPECT_NE(old.output.find("alert protocol version"), std::string::npos) << old.output;
+  EXPECT_EQ(upstream.requests(), 2);
+
+  auto plain = send("GET", gateway.url("/echo/plain"));
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(header_line(plain.body, "X-Forwarded-Proto"), "http");
+  EXPECT_EQ(upstream.requests(), 3);
+}
+
+namespace {
+
+// Sends `request` followed by a valid GET on one connection and reads until the gateway
+// closes it (or 10 s pass). A refused request must be the last thing answered.
+struct RefusedExchange {
+  std::string raw;
+  bool closed = false;
+};
+RefusedExchange send_and_read_until_closed(int port, const std::string& request) {
+  harness::RawConnection c(port);
+  c.send(request + "GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+  RefusedExchange out;
+  out.raw = c.read_all(10s, &out.closed);
+  return out;
+}
+
+std::string chunked(const std::string& body, std::size_t piece) {
+  std::string wire;
+  for (std::size_t at = 0; at < body.size(); at += piece) {
+    const std::string part = body.substr(at, piece);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+    wire += size + part + "\r\n";
+  }
+  return wire + "0\r\n\r\n";
+}
+
+}  // namespace
+
+TEST(GatewayLimits, OversizedBodyGets413AndOversizedHeadGets431ThenTheConnectionCloses) {
+  EchoUpstream upstream;
+  Gateway gateway(one_route_config(upstream.port(), "/echo"),
+                  {{"HTTP_MAX_BODY_BYTES", "1024"}, {"HTTP_MAX_HEADER_BYTES", "2048"}});
+
+  // At the limits everything passes: the refusals below are about size, nothing else.
+  const std::string fits(1024, 'b');
+  auto within = send("POST", gateway.url("/echo"), {{"X-Pad", std::string(1500, 'h')}}, fits);
+  ASSERT_EQ(within.status, 200) << within.body;
+  EXPECT_EQ(within.body.substr(within.body.size() - fits.size()), fits);
+  const int passed = upstream.requests();
+
+  const auto expect_refused = [&](const RefusedExchange& got, int status,
+                                  const std::string& message) {
+    const auto response = parse_complete_response(got.raw);
+    ASSERT_TRUE(response.has_value()) << got.raw;
+    EXPECT_EQ(response->status, status);
+    EXPECT_EQ(response->body, R"({"message":")" + message + R"("})");
+    EXPECT_EQ(response->header("Content-Type"), "application/json; charset=utf-8");
+    EXPECT_EQ(response->header("Connection"), "close");
+    EXPECT_TRUE(got.closed) << "the gateway kept the connection open";
+    EXPECT_EQ(got.raw.find("HTTP/1.1", 12), std::string::npos) << "a second response: " << got.raw;
+  };
+
+  const std::string big(4096, 'x');
+  {
+    SCOPED_TRACE("Content-Length body over HTTP_MAX_BODY_BYTES");
+    expect_refused(send_and_read_until_closed(gateway.port(),
+                                              "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                                                  std::to_string(big.size()) + "\r\n\r\n" + big),
+                   413, "Request Entity Too Large");
+  }
+  {
+    SCOPED_TRACE("chunked body over HTTP_MAX_BODY_BYTES");
+    expect_refused(
+        send_and_read_until_closed(
+            gateway.port(), "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                chunked(big, 512)),
+        413, "Request Entity Too Large");
+  }
+  {
+    SCOPED_TRACE("header block over HTTP_MAX_HEADER_BYTES");
+    expect_refused(
+        send_and_read_until_closed(gateway.port(),
+                                   "GET /echo HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n"),
+        431, "Request header or cookie too large");
+  }
+  EXPECT_EQ(upstream.requests(), passed) << "a refused request reached the upstream";
+}
+
+TEST(GatewayStatus, StatusDescribesTheLoadedFileAndFollowsAReload) {
+  EchoUpstream upstream;
+  Gateway gateway(one_route_config(upstream.port(), "/one"));
+  const auto status = [&] {
+    auto r = send("GET", gateway.status_url("/status"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("Content-Type").substr(0, 16), "application/json");
+    return r.json().as_object();
+  };
+
+  const json::object before = status();
+  const std::string first_hash = md5_of_file(gateway.config_path());
+  EXPECT_EQ(before.at("configuration_hash").as_string(), first_hash);
+  const json::object& config = before.at("config").as_object();
+  EXPECT_EQ(config.at("hash").as_string(), first_hash);
+  EXPECT_EQ(config.at("services").to_number<int>(), 1);
+  EXPECT_EQ(config.at("routes").to_number<int>(), 1);
+  EXPECT_EQ(config.at("consumers").to_number<int>(), 0);
+  EXPECT_EQ(config.at("plugins").to_number<int>(), 0);
+  const std::string loaded_at(config.at("loaded_at").as_string());
+  EXPECT_EQ(loaded_at.size(), 20u) << loaded_at;  // 2025-01-31T12:00:00Z
+  EXPECT_EQ(loaded_at.back(), 'Z') << loaded_at;
+
+  // Proxied requests are counted by the server section (finished after the answer is out).
+  const auto total_requests = [&] {
+    return status().at("server").as_object().at("total_requests").to_number<long long>();
+  };
+  const long long counted = total_requests();
+  ASSERT_EQ(send("GET", gateway.url("/one")).status, 200);
+  ASSERT_EQ(send("GET", gateway.url("/missing")).status, 404);
+  EXPECT_TRUE(harness::wait_until([&] { return total_requests() == counted + 2; }, 5s));
+  EXPECT_GE(status().at("server").as_object().at("connections_accepted").to_number<long long>(), 2);
+
+  // A different file: two services, two routes, one plugin.
+  gateway.write(one_route_config(upstream.port(), "/one") +
+                "  - name: t\n    url: http://127.0.0.1:" + std::to_string(upstream.port()) +
+                "\n    routes:\n      - name: t-route\n        paths: [/two]\n    plugins:\n"
+                "      - name: rate-limiting\n        config: {hour: 100, policy: local}\n");
+  const std::string second_hash = md5_of_file(gateway.config_path());
+  ASSERT_NE(second_hash, first_hash);
+  gateway.process().signal(SIGHUP);
+  EXPECT_TRUE(harness::wait_until(
+      [&] { return status().at("configuration_hash").as_string() == second_hash; }, 5s))
+      << gateway.process().output();
+  const json::object after = status();
+  const json::object& reloaded = after.at("config").as_object();
+  EXPECT_EQ(reloaded.at("hash").as_string(), second_hash);
+  EXPECT_EQ(reloaded.at("services").to_number<int>(), 2);
+  EXPECT_EQ(reloaded.at("routes").to_number<int>(), 2);
+  EXPECT_EQ(reloaded.at("plugins").to_number<int>(), 1);
+  EXPECT_EQ(send("GET", gateway.url("/two")).status, 200);
 }
