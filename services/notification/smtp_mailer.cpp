@@ -31,16 +31,27 @@ std::size_t read_message(char* buffer, std::size_t size, std::size_t count, void
   return n;
 }
 
-// One SMTP dialogue, blocking: connect, MAIL FROM, RCPT TO, DATA, QUIT.
+using CurlPtr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+
+// Each sending thread keeps one curl handle, and with it its SMTP connection: the next
+// message goes as MAIL FROM, RCPT TO, DATA on the same session instead of a new connection,
+// greeting and EHLO every time. curl_easy_reset clears the options, not the connection.
+CURL* thread_handle(bool fresh) {
+  thread_local CurlPtr handle(nullptr, curl_easy_cleanup);
+  if (fresh || !handle) handle.reset(curl_easy_init());
+  if (handle) curl_easy_reset(handle.get());
+  return handle.get();
+}
+
+// One message, blocking: MAIL FROM, RCPT TO, DATA (connecting first when needed).
 void deliver_blocking(const SmtpOptions& options, const OutgoingMail& mail) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) throw SmtpError("smtp: curl_easy_init failed", false);
+  CURL* c = thread_handle(false);
+  if (c == nullptr) throw SmtpError("smtp: curl_easy_init failed", false);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt(
       curl_slist_append(nullptr, ("<" + mail.recipient + ">").c_str()), curl_slist_free_all);
   std::string from = "<" + mail.envelope_from + ">";
   Upload upload{mail.message};
   char error[CURL_ERROR_SIZE] = {};
-  CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, options.url.c_str());
   // Only mail: a mistyped SMTP_URL must not turn into some other protocol.
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -62,6 +73,7 @@ void deliver_blocking(const SmtpOptions& options, const OutgoingMail& mail) {
   std::string what = "smtp: ";
   what += error[0] != '\0' ? error : curl_easy_strerror(rc);
   if (reply != 0) what += " (reply " + std::to_string(reply) + ")";
+  thread_handle(true);  // after a failure, the next message starts a new session
   throw SmtpError(what, reply >= 500 && reply < 600);
 }
 
