@@ -35,9 +35,7 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 [ -x "$HAPROXY" ] || bz_die "haproxy not found (./dev setup)"
 command -v wrk >/dev/null || bz_die "wrk not found (./dev setup)"
 
-bz_install_traps
-work=$(bz_workdir gateway)
-if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+bz_bench_start gateway
 mkdir -p "$work/nginx-tmp"
 user_line=
 [ "$(id -u)" -eq 0 ] && user_line='user nobody nogroup;'

@@ -28,9 +28,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || bz_die "nginx not found (./dev setup)"
 command -v wrk >/dev/null || bz_die "wrk not found (./dev setup)"
 
-bz_install_traps
-work=$(bz_workdir health)
-if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+bz_bench_start health
 
 # user-service and its database
 bz_on_exit bz_pg_stop "$work/pg"

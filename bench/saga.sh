@@ -33,10 +33,8 @@ for s in user order payment notification; do
   [ -x "$(bz_service_bin $s release)" ] || bz_die "$s-service not built (./dev bench saga builds it)"
 done
 
-bz_install_traps
+bz_bench_start saga
 declare -A part_pids snap # part -> its pids; phase.part -> CPU ticks
-work=$(bz_workdir saga)
-if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
 mkdir -p "$work/logs"
 
 bz_on_exit bz_pg_stop "$work/pg"

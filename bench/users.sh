@@ -38,9 +38,7 @@ secs() {
   esac
 }
 
-bz_install_traps
-work=$(bz_workdir users)
-if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+bz_bench_start users
 
 bz_on_exit bz_pg_stop "$work/pg"
 db=$(bz_pg_start "$work/pg" users)/users

@@ -126,6 +126,14 @@ bz_workdir() {
   printf '%s\n' "$d"
 }
 
+# bz_bench_start NAME: what every bench script does first: exit traps, and a work dir of its
+# own in $work, removed at exit unless BENCH_KEEP=1 (then its path is printed).
+bz_bench_start() {
+  bz_install_traps
+  work=$(bz_workdir "$1")
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+}
+
 # ---------------------------------------------------------------- PostgreSQL
 # bz_pg_start DIR DB...: start (or reuse) the cluster in DIR; prints the base URL.
 bz_pg_start() { "$BZ_PG_CLUSTER" start "$@"; }
