@@ -16,6 +16,7 @@
 
 #include "chassis/telemetry/trace.hpp"
 #include "gateway/proxy/access_phase.hpp"
+#include "gateway/proxy/dns_cache.hpp"
 #include "gateway/proxy/proxy_server.hpp"
 #include "gateway/proxy/stream.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
@@ -46,6 +47,7 @@ struct Worker {
   std::optional<tcp::acceptor> tls;
   std::list<Session*> sessions;
   UpstreamPool pool;
+  DnsCache dns;
 };
 
 struct ProxyServer::State {

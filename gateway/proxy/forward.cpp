@@ -66,16 +66,28 @@ std::string upstream_host_header(const Exchange& x, const Target& target) {
   return target.host + ":" + std::to_string(target.port);
 }
 
-asio::awaitable<std::optional<tcp::endpoint>> resolve(std::string host, std::uint16_t port) {
+asio::awaitable<std::optional<tcp::endpoint>> resolve(DnsCache* cache, std::string host,
+                                                      std::uint16_t port) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (!ec) co_return tcp::endpoint(address, port);
+  if (auto known = cache->find(host, port, DnsCache::Clock::now())) co_return known;
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   const std::string service = std::to_string(port);
   auto [rec, results] = co_await resolver.async_resolve(host, service, nothrow);
   if (rec || results.empty()) co_return std::nullopt;
-  co_return results.begin()->endpoint();
+  // IPv4 first: `localhost` often lists ::1 first, where an upstream bound to 127.0.0.1
+  // does not listen.
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  for (const auto& r : results) {
+    if (r.endpoint().address().is_v4()) {
+      endpoint = r.endpoint();
+      break;
+    }
+  }
+  cache->remember(host, port, endpoint, DnsCache::Clock::now());
+  co_return endpoint;
 }
 
 struct Attempt {
@@ -365,7 +377,7 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
     } else {
       target = Target{service.host, service.port, std::nullopt};
     }
-    const auto endpoint = co_await resolve(target.host, target.port);
+    const auto endpoint = co_await resolve(&x->worker->dns, target.host, target.port);
     if (!endpoint) {
       failure = name_resolution_failed();
       x->error = "cannot resolve '" + target.host + "'";

@@ -213,6 +213,12 @@ services:
       - name: preserved-route
         paths: [/preserved]
         preserve_host: true
+  - name: named
+    url: http://localhost:)yaml" +
+         std::to_string(upstream) + R"yaml(/named
+    routes:
+      - name: named-route
+        paths: [/by-name]
   - name: limited
     url: )yaml" +
          up + R"yaml(
@@ -373,6 +379,17 @@ TEST_F(GatewayProxy, RoutesWithStripPathAndKongHeaders) {
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body, R"({"message":"no Route matched with those values"})");
   EXPECT_EQ(missing.header("Content-Type"), "application/json; charset=utf-8");
+}
+
+// A service addressed by name (as `user-service` in a cluster) is resolved, and keeps
+// working request after request (the answer is cached per worker).
+TEST_F(GatewayProxy, AServiceAddressedByHostNameIsResolved) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = send("GET", gateway_->url("/by-name/x"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.substr(0, r.body.find("\r\n")), "GET /named/x HTTP/1.1");
+    EXPECT_EQ(header_line(r.body, "Host"), "localhost:" + std::to_string(upstream_->port()));
+  }
 }
 
 TEST_F(GatewayProxy, RateLimitingRefusesTheRequestAfterTheLimit) {
