@@ -81,8 +81,15 @@ class Outbox : public ::testing::Test {
 
   // Everything on the topic, waiting until `expected` messages arrived (and a little more
   // for any extra).
-  std::vector<events::RawMessage> published(std::size_t expected) {
-    return events::peek(kafka(), topic_, expected + 1, 8s);
+  // Everything on the topic once `expected` messages are there (or `patience` has passed);
+  // one more is asked for, so that a duplicate would show.
+  std::vector<events::RawMessage> published(std::size_t expected,
+                                            std::chrono::seconds patience = 60s) {
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+      auto got = events::peek(kafka(), topic_, expected + 1, 8s);
+      if (got.size() >= expected || std::chrono::steady_clock::now() >= deadline) return got;
+    }
   }
 
   static std::string ce_id(const events::RawMessage& m) {
@@ -159,7 +166,9 @@ TEST_F(Outbox, EventsCommittedWhileKafkaIsDownArePublishedWhenItIsBack) {
   std::this_thread::sleep_for(10s);  // the outage the issue asks for
   kafka_->start();
 
-  auto got = published(before.size() + during.size());
+  // After a restart the broker first reloads its coordinators: on a loaded machine the
+  // relay's producer and the reading group may wait some seconds for them.
+  auto got = published(before.size() + during.size(), 120s);
   relay.stop();
   std::set<std::string> ids;
   for (const auto& m : got) ids.insert(ce_id(m));
