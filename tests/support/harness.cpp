@@ -69,9 +69,11 @@ ScriptedServer::ScriptedServer(std::string script, std::string start_args)
     : script_(source_dir() + "/deploy/local/" + script), start_args_(std::move(start_args)) {
   start();
   // The watchdog outlives us only until it has seen us go; after a normal stop its own
-  // stop finds nothing running (or no directory) and does nothing.
+  // stop finds nothing running (and the directory already gone) and does nothing. After a
+  // crash it stops the server and removes the directory our destructors did not.
   std::string watchdog = "while kill -0 " + std::to_string(::getpid()) +
-                         " 2>/dev/null; do sleep 1; done; " + script_ + " stop " + dir_.path();
+                         " 2>/dev/null; do sleep 1; done; " + script_ + " stop " + dir_.path() +
+                         "; rm -rf " + dir_.path();
   run_capture("setsid sh -c " + shell_quote(watchdog) + " </dev/null >/dev/null 2>&1 &");
 }
 
