@@ -28,7 +28,7 @@ TEST(Services, UrlShorthandExpandsLikeKong) {
   auto config = load(R"yaml(
 services:
   - {name: a, url: "https://api.example.com/v1/"}
-  - {name: b, url: "http://10.0.0.1"}
+  - {name: b, url: "http://192.0.2.1"}
   - {name: c, url: "https://x.example.com:8443"}
   - {name: d, url: "http://x.example.com:443/p"}
 )yaml");
@@ -356,7 +356,7 @@ TEST(Upstreams, DefaultsFollowKongsSchema) {
 upstreams:
   - name: orders.internal
     targets:
-      - target: 10.0.0.1:8080
+      - target: 192.0.2.1:8080
       - {target: order-service, weight: 0}
 targets:
   - {upstream: orders.internal, target: "[::1]:9000"}
@@ -369,7 +369,7 @@ targets:
   EXPECT_EQ(u.passive_healthcheck.unhealthy.http_failures, 0);
   EXPECT_EQ(u.passive_healthcheck.healthy.http_statuses.size(), 19u);
   ASSERT_EQ(u.targets.size(), 3u);
-  EXPECT_EQ(u.targets[0].target, "10.0.0.1:8080");
+  EXPECT_EQ(u.targets[0].target, "192.0.2.1:8080");
   EXPECT_EQ(u.targets[0].weight, 100);
   EXPECT_EQ(u.targets[1].target, "order-service:8000");
   EXPECT_EQ(u.targets[1].host, "order-service");
@@ -407,8 +407,8 @@ upstreams:
 }
 
 TEST(Upstreams, Errors) {
-  EXPECT_EQ(error_of("upstreams:\n  - {name: 10.0.0.1}\n"),
-            "upstream '10.0.0.1': name: Invalid name; no ip addresses allowed");
+  EXPECT_EQ(error_of("upstreams:\n  - {name: 192.0.2.1}\n"),
+            "upstream '192.0.2.1': name: Invalid name; no ip addresses allowed");
   EXPECT_EQ(error_of("upstreams:\n  - {name: u, algorithm: random}\n"),
             "upstream 'u': algorithm: expected one of: consistent-hashing, least-connections, "
             "round-robin");

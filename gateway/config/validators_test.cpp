@@ -47,7 +47,7 @@ TEST(HostPort, ParsesNamesAndAddresses) {
   EXPECT_EQ(name->host, "api.example.com");
   EXPECT_EQ(name->port, 8080);
   EXPECT_FALSE(name->is_ip);
-  auto v4 = parse_host_port("10.0.0.1");
+  auto v4 = parse_host_port("192.0.2.1");
   ASSERT_TRUE(v4);
   EXPECT_TRUE(v4->is_ip);
   auto v6 = parse_host_port("[::1]:443");

@@ -15,8 +15,8 @@ TEST(DnsCache, AnswersUntilTheTtlEndsThenAsksAgain) {
   DnsCache cache(30s);
   const auto t0 = DnsCache::Clock::time_point{} + 1h;
   EXPECT_FALSE(cache.find("user-service", 8080, t0));
-  cache.remember("user-service", 8080, at("10.0.0.7", 8080), t0);
-  EXPECT_EQ(cache.find("user-service", 8080, t0 + 29s), at("10.0.0.7", 8080));
+  cache.remember("user-service", 8080, at("192.0.2.7", 8080), t0);
+  EXPECT_EQ(cache.find("user-service", 8080, t0 + 29s), at("192.0.2.7", 8080));
   EXPECT_FALSE(cache.find("user-service", 8080, t0 + 30s)) << "expired";
   EXPECT_FALSE(cache.find("user-service", 8080, t0 + 1s)) << "an expired entry is gone";
 }

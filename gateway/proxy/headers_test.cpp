@@ -39,14 +39,14 @@ TEST(ForwardedHeaders, AppendsForwardedForAndReplacesTheRest) {
                            {"X-Forwarded-Proto", "https"},  {"X-Forwarded-Host", "evil"},
                            {"X-Forwarded-Prefix", "/evil"}, {"X-Real-IP", "9.9.9.9"}};
   apply_forwarded_headers(
-      h, {"10.0.0.7", "http", "Api.Example.com:8000", 8000, "/api/x", std::nullopt});
-  EXPECT_EQ(first_value(h, "x-forwarded-for"), "1.1.1.1, 2.2.2.2, 10.0.0.7");
+      h, {"192.0.2.7", "http", "Api.Example.com:8000", 8000, "/api/x", std::nullopt});
+  EXPECT_EQ(first_value(h, "x-forwarded-for"), "1.1.1.1, 2.2.2.2, 192.0.2.7");
   EXPECT_EQ(count(h, "x-forwarded-for"), 1u);
   EXPECT_EQ(first_value(h, "x-forwarded-proto"), "http");
   EXPECT_EQ(first_value(h, "x-forwarded-host"), "api.example.com");
   EXPECT_EQ(first_value(h, "x-forwarded-port"), "8000");
   EXPECT_EQ(first_value(h, "x-forwarded-path"), "/api/x");
-  EXPECT_EQ(first_value(h, "x-real-ip"), "10.0.0.7");
+  EXPECT_EQ(first_value(h, "x-real-ip"), "192.0.2.7");
   EXPECT_FALSE(first_value(h, "x-forwarded-prefix"));
 }
 

@@ -207,7 +207,7 @@ TEST(GatewayRedis, CountsAddUpAcrossCalls) {
   harness::RedisServer redis;
   Worker worker;
   RedisStore store(worker.executor(), redis_at(redis.port()));
-  const std::string subject = counter_subject({}, "10.0.0.1");
+  const std::string subject = counter_subject({}, "192.0.2.1");
   const Seconds now = now_seconds();
 
   for (std::int64_t n = 1; n <= 3; ++n) {
@@ -300,7 +300,7 @@ TEST(GatewayRedis, TwoGatewaysCountTogetherExactly) {
 
   // Through the plugin's flow: a limit of 60 per minute admits exactly 60 of 100.
   const Config config = per_minute(60, redis_at(redis.port()));
-  const Request request{"GET", "/orders", "", {}, "", "10.9.9.9"};
+  const Request request{"GET", "/orders", "", {}, "", "192.0.2.99"};
   std::vector<Decision> decisions;
   std::promise<void> decided;
   auto keep = [&](Decision decision) {
@@ -338,7 +338,8 @@ TEST(GatewayRedis, TwoGatewaysCountTogetherExactly) {
 
   // Kong's redis policy keeps refused requests counted.
   RedisClient client(redis.port());
-  const std::string key = counter_key(PluginScope{"route-1", ""}, "10.9.9.9", Period::minute, now);
+  const std::string key =
+      counter_key(PluginScope{"route-1", ""}, "192.0.2.99", Period::minute, now);
   EXPECT_EQ(client.command({"GET", key}).text, "100");
 }
 
@@ -347,7 +348,7 @@ TEST(GatewayRedis, RedisDownFailsFastAndFaultToleranceDecides) {
   Worker worker;
   RedisConfig redis_config = redis_at(redis.port());
   RedisStore store(worker.executor(), redis_config);
-  const std::string subject = counter_subject({}, "10.0.0.2");
+  const std::string subject = counter_subject({}, "192.0.2.2");
   const Seconds now = now_seconds();
   ASSERT_FALSE(add_and_wait(store, subject, kMinuteAndHour, now).error);
 
@@ -360,7 +361,7 @@ TEST(GatewayRedis, RedisDownFailsFastAndFaultToleranceDecides) {
     EXPECT_LT(down.took, 1s) << *down.result.error;
   }
 
-  const Request request{"GET", "/orders", "", {}, "", "10.0.0.3"};
+  const Request request{"GET", "/orders", "", {}, "", "192.0.2.3"};
   Config tolerant = per_minute(5, redis_config);
   tolerant.fault_tolerant = true;
   const auto start = Clock::now();
@@ -399,7 +400,7 @@ TEST(GatewayRedis, RedisDownFailsFastAndFaultToleranceDecides) {
 TEST(GatewayRedis, NoServerAnswersAtOnce) {
   Worker worker;
   RedisStore store(worker.executor(), redis_at(harness::free_port()));
-  const std::string subject = counter_subject({}, "10.0.0.4");
+  const std::string subject = counter_subject({}, "192.0.2.4");
   const Timed refused = timed_add(store, subject, now_seconds());
   ASSERT_TRUE(refused.result.error);
   EXPECT_NE(refused.result.error->find("cannot connect: Connection refused"), std::string::npos)
@@ -417,7 +418,7 @@ TEST(GatewayRedis, HungServerFailsAfterTheTimeout) {
   SilentListener hung;
   Worker worker;
   RedisStore store(worker.executor(), redis_at(hung.port(), 300));
-  const Timed result = timed_add(store, counter_subject({}, "10.0.0.5"), now_seconds());
+  const Timed result = timed_add(store, counter_subject({}, "192.0.2.5"), now_seconds());
   ASSERT_TRUE(result.result.error);
   EXPECT_NE(result.result.error->find("no connection within 300 ms"), std::string::npos)
       << *result.result.error;
@@ -429,7 +430,7 @@ TEST(GatewayRedis, SlowRepliesFailAfterTheTimeoutThenCountingResumes) {
   harness::RedisServer redis;
   Worker worker;
   RedisStore store(worker.executor(), redis_at(redis.port(), 300));
-  const std::string subject = counter_subject({}, "10.0.0.6");
+  const std::string subject = counter_subject({}, "192.0.2.6");
   const Seconds now = now_seconds();
   ASSERT_FALSE(add_and_wait(store, subject, kMinuteAndHour, now).error);
 
@@ -465,7 +466,7 @@ TEST(GatewayRedis, PasswordsAreChecked) {
     ASSERT_EQ(admin.command({"CONFIG", "SET", "requirepass", "s3cret"}).text, "OK");
   }
   Worker worker;
-  const std::string subject = counter_subject({}, "10.0.0.7");
+  const std::string subject = counter_subject({}, "192.0.2.7");
   const Seconds now = now_seconds();
 
   RedisConfig wrong = redis_at(redis.port());
@@ -502,7 +503,7 @@ TEST(GatewayRedis, DatabaseIsSelected) {
   RedisConfig config = redis_at(redis.port());
   config.database = 5;
   RedisStore store(worker.executor(), config);
-  const std::string subject = counter_subject({}, "10.0.0.8");
+  const std::string subject = counter_subject({}, "192.0.2.8");
   ASSERT_FALSE(add_and_wait(store, subject, kMinuteAndHour, now_seconds()).error);
 
   RedisClient client(redis.port());
@@ -515,7 +516,7 @@ TEST(GatewayRedis, AForgottenScriptIsSentAgain) {
   harness::RedisServer redis;
   Worker worker;
   RedisStore store(worker.executor(), redis_at(redis.port()));
-  const std::string subject = counter_subject({}, "10.0.0.9");
+  const std::string subject = counter_subject({}, "192.0.2.9");
   const Seconds now = now_seconds();
   ASSERT_FALSE(add_and_wait(store, subject, kMinuteAndHour, now).error);
 

@@ -55,7 +55,7 @@ const KeyRing& keys() {
 }
 
 Request bearer(const std::string& token) {
-  return Request{"GET", "/orders", "", {{"Authorization", "Bearer " + token}}, "", "10.0.0.1"};
+  return Request{"GET", "/orders", "", {{"Authorization", "Bearer " + token}}, "", "192.0.2.1"};
 }
 
 Outcome run(const Config& config, const Request& request,

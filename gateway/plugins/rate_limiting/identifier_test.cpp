@@ -23,22 +23,22 @@ Request request_from(std::string ip) {
 }
 
 TEST(IdentifierTest, ConsumerIsTheDefault) {
-  const Request request = request_from("10.0.0.1");
+  const Request request = request_from("192.0.2.1");
   EXPECT_EQ(select_identifier(Config{}, {request, "consumer-1", "cred-1", "svc-1"}), "consumer-1");
 }
 
 TEST(IdentifierTest, ConsumerFallsBackToCredentialThenIp) {
-  const Request request = request_from("10.0.0.1");
+  const Request request = request_from("192.0.2.1");
   const Config config = limited_by(LimitBy::consumer);
   EXPECT_EQ(select_identifier(config, {request, std::nullopt, "cred-1", "svc-1"}), "cred-1");
-  EXPECT_EQ(select_identifier(config, {request, std::nullopt, std::nullopt, "svc-1"}), "10.0.0.1");
+  EXPECT_EQ(select_identifier(config, {request, std::nullopt, std::nullopt, "svc-1"}), "192.0.2.1");
 }
 
 TEST(IdentifierTest, CredentialFallsBackToIpNotToConsumer) {
-  const Request request = request_from("10.0.0.1");
+  const Request request = request_from("192.0.2.1");
   const Config config = limited_by(LimitBy::credential);
   EXPECT_EQ(select_identifier(config, {request, "consumer-1", "cred-1", {}}), "cred-1");
-  EXPECT_EQ(select_identifier(config, {request, "consumer-1", std::nullopt, {}}), "10.0.0.1");
+  EXPECT_EQ(select_identifier(config, {request, "consumer-1", std::nullopt, {}}), "192.0.2.1");
 }
 
 TEST(IdentifierTest, IpIgnoresEverythingElse) {
@@ -47,14 +47,14 @@ TEST(IdentifierTest, IpIgnoresEverythingElse) {
 }
 
 TEST(IdentifierTest, ServiceFallsBackToIp) {
-  const Request request = request_from("10.0.0.1");
+  const Request request = request_from("192.0.2.1");
   const Config config = limited_by(LimitBy::service);
   EXPECT_EQ(select_identifier(config, {request, "c", "k", "svc-1"}), "svc-1");
-  EXPECT_EQ(select_identifier(config, {request, "c", "k", std::nullopt}), "10.0.0.1");
+  EXPECT_EQ(select_identifier(config, {request, "c", "k", std::nullopt}), "192.0.2.1");
 }
 
 TEST(IdentifierTest, HeaderIsMatchedCaseInsensitivelyFirstValueWins) {
-  Request request = request_from("10.0.0.1");
+  Request request = request_from("192.0.2.1");
   request.headers = {{"Accept", "*/*"}, {"x-api-key", "key-a"}, {"X-API-KEY", "key-b"}};
   Config config = limited_by(LimitBy::header);
   config.header_name = "X-Api-Key";
@@ -62,25 +62,25 @@ TEST(IdentifierTest, HeaderIsMatchedCaseInsensitivelyFirstValueWins) {
 }
 
 TEST(IdentifierTest, HeaderFallsBackToIpWhenAbsent) {
-  const Request request = request_from("10.0.0.1");
+  const Request request = request_from("192.0.2.1");
   Config config = limited_by(LimitBy::header);
   config.header_name = "X-Api-Key";
-  EXPECT_EQ(select_identifier(config, {request, "c", {}, {}}), "10.0.0.1");
+  EXPECT_EQ(select_identifier(config, {request, "c", {}, {}}), "192.0.2.1");
 }
 
 TEST(IdentifierTest, PathCountsTheConfiguredPathOnly) {
   Config config = limited_by(LimitBy::path);
   config.path = "/api/orders";
-  Request request = request_from("10.0.0.1");
+  Request request = request_from("192.0.2.1");
   EXPECT_EQ(select_identifier(config, {request, "c", {}, {}}), "/api/orders");
   request.path = "/api/orders/7";
-  EXPECT_EQ(select_identifier(config, {request, "c", {}, {}}), "10.0.0.1");
+  EXPECT_EQ(select_identifier(config, {request, "c", {}, {}}), "192.0.2.1");
 }
 
 TEST(IdentifierTest, PathIsComparedNormalised) {
   Config config = limited_by(LimitBy::path);
   config.path = "/api/orders";
-  Request request = request_from("10.0.0.1");
+  Request request = request_from("192.0.2.1");
   request.path = "/api/x/..//%6Frders";
   EXPECT_EQ(select_identifier(config, {request, {}, {}, {}}), "/api/orders");
 }

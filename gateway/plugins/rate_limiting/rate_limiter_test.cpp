@@ -39,7 +39,7 @@ class RateLimiterTest : public ::testing::Test {
     return config;
   }
 
-  Request request_{"GET", "/orders", "", {}, "", "10.0.0.1"};
+  Request request_{"GET", "/orders", "", {}, "", "192.0.2.1"};
   PluginScope scope_{"route-1", ""};
 };
 
@@ -132,7 +132,7 @@ TEST_F(RateLimiterTest, AsynchronousStoreDecidesWhenItAnswers) {
   const Config config = per_minute(5);
   std::optional<Decision> result;
   {
-    Request transient{"GET", "/", "", {}, "", "10.9.9.9"};
+    Request transient{"GET", "/", "", {}, "", "192.0.2.99"};
     check(config, scope_, RequestFacts{transient, {}, {}, {}}, store, kNoon,
           [&](Decision decision) { result = std::move(decision); });
   }

@@ -36,13 +36,14 @@ RespValue error(std::string text) {
 }
 
 TEST(RedisCount, KongKeysAndExpiriesPerPeriodInQueryOrder) {
-  const std::string subject = counter_subject({"route-1", ""}, "10.0.0.1");
+  const std::string subject = counter_subject({"route-1", ""}, "192.0.2.1");
   const RedisCount count = make_redis_count(CountQuery{subject, kMinuteAndHour, kNow, 1});
   ASSERT_EQ(count.keys.size(), 2u);
-  EXPECT_EQ(count.keys[0],
-            "ratelimit:route-1:00000000-0000-0000-0000-000000000000:10.0.0.1:1715949240000:minute");
+  EXPECT_EQ(
+      count.keys[0],
+      "ratelimit:route-1:00000000-0000-0000-0000-000000000000:192.0.2.1:1715949240000:minute");
   EXPECT_EQ(count.keys[1],
-            "ratelimit:route-1:00000000-0000-0000-0000-000000000000:10.0.0.1:1715947200000:hour");
+            "ratelimit:route-1:00000000-0000-0000-0000-000000000000:192.0.2.1:1715947200000:hour");
   EXPECT_EQ(count.ttl_seconds, (std::vector<std::int64_t>{60, 3600}));
   EXPECT_EQ(count.delta, 1);
 }

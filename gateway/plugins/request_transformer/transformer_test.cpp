@@ -39,7 +39,7 @@ class TransformerTest : public ::testing::Test {
     request_.method = "GET";
     request_.path = "/request";
     request_.headers = {{"Host", "test.test"}};
-    request_.client_ip = "10.0.0.1";
+    request_.client_ip = "192.0.2.1";
   }
 
   Outcome run(std::string_view config_json) {
