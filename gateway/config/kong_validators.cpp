@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "gateway/config/route_regex.hpp"
-#include "gateway/config/uri_normalize.hpp"
+#include "gateway/uri/normalize_path.hpp"
 
 namespace bazaar::gateway::config {
 namespace {
@@ -223,7 +223,7 @@ std::optional<std::string> router_path_error(std::string_view path) {
   // for router paths (validate_path_with_regexes in typedefs.lua).
   if (auto error = percent_encoding_error(path)) return error;
   if (!path.starts_with('~')) {
-    auto normalized = normalize_uri_path(path);
+    auto normalized = uri::normalize_path(path);
     if (normalized != path) {
       return "non-normalized path, consider use '" + normalized + "' instead";
     }

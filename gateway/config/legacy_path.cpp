@@ -2,7 +2,8 @@
 
 #include <cctype>
 
-#include "gateway/config/uri_normalize.hpp"
+#include "gateway/uri/normalize_path.hpp"
+#include "gateway/uri/percent.hpp"
 
 namespace bazaar::gateway::config {
 namespace {
@@ -20,18 +21,11 @@ bool is_plain(std::string_view path) {
   return true;
 }
 
-int hex_value(char c) {
-  if (std::isdigit(static_cast<unsigned char>(c))) return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 std::string decode_regex(std::string_view regex) {
   std::string out;
   for (std::size_t i = 0; i < regex.size(); ++i) {
-    if (regex[i] == '%' && i + 2 < regex.size() && hex_value(regex[i + 1]) >= 0 &&
-        hex_value(regex[i + 2]) >= 0) {
-      char decoded = static_cast<char>(hex_value(regex[i + 1]) * 16 + hex_value(regex[i + 2]));
+    if (const auto byte = uri::escaped_byte_at(regex, i)) {
+      const char decoded = *byte;
       if (kReserved.find(decoded) != std::string_view::npos) {
         out += '%';
         out += static_cast<char>(std::toupper(static_cast<unsigned char>(regex[i + 1])));
@@ -51,7 +45,7 @@ std::string decode_regex(std::string_view regex) {
 }  // namespace
 
 std::string migrate_legacy_path(std::string_view path) {
-  if (is_plain(path)) return normalize_uri_path(path);
+  if (is_plain(path)) return uri::normalize_path(path);
   return "~" + decode_regex(path);
 }
 

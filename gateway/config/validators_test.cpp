@@ -10,8 +10,8 @@
 #include "gateway/config/legacy_path.hpp"
 #include "gateway/config/route_regex.hpp"
 #include "gateway/config/service_url.hpp"
-#include "gateway/config/uri_normalize.hpp"
 #include "gateway/config/yaml_to_json.hpp"
+#include "gateway/uri/normalize_path.hpp"
 
 namespace bazaar::gateway::config {
 namespace {
@@ -37,7 +37,7 @@ TEST(NormalizeUriPath, MatchesKongToolsUri) {
            {"/caf%C3%A9", "/caf\xC3\xA9"},
            {"/100%", "/100%"},
        }) {
-    EXPECT_EQ(normalize_uri_path(in), out) << in;
+    EXPECT_EQ(bazaar::gateway::uri::normalize_path(in), out) << in;
   }
 }
 

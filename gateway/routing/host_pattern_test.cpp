@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gateway/routing/uri_escape.hpp"
+#include "gateway/uri/percent.hpp"
 
 namespace bazaar::gateway::routing {
 namespace {
@@ -34,9 +34,11 @@ TEST(HostPattern, ExactSuffixPrefixAndPort) {
 }
 
 TEST(EscapeUpstreamPath, KeepsReservedAndEscapesTheRest) {
-  EXPECT_EQ(escape_upstream_path("/a-b_c.d~e/%2F:@!$&'()*+,;="), "/a-b_c.d~e/%2F:@!$&'()*+,;=");
-  EXPECT_EQ(escape_upstream_path("/a b\"<>\\^`{|}"), "/a%20b%22%3C%3E%5C%5E%60%7B%7C%7D");
-  EXPECT_EQ(escape_upstream_path("/caf\xC3\xA9"), "/caf%C3%A9");
+  EXPECT_EQ(bazaar::gateway::uri::escape_path("/a-b_c.d~e/%2F:@!$&'()*+,;="),
+            "/a-b_c.d~e/%2F:@!$&'()*+,;=");
+  EXPECT_EQ(bazaar::gateway::uri::escape_path("/a b\"<>\\^`{|}"),
+            "/a%20b%22%3C%3E%5C%5E%60%7B%7C%7D");
+  EXPECT_EQ(bazaar::gateway::uri::escape_path("/caf\xC3\xA9"), "/caf%C3%A9");
 }
 
 }  // namespace

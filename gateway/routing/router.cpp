@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "gateway/config/uri_normalize.hpp"
 #include "gateway/routing/route_candidate.hpp"
 #include "gateway/routing/upstream_path.hpp"
-#include "gateway/routing/uri_escape.hpp"
+#include "gateway/uri/normalize_path.hpp"
+#include "gateway/uri/percent.hpp"
 
 namespace bazaar::gateway::routing {
 
@@ -92,7 +92,7 @@ Router::Router(const config::Declarative& config)
 std::optional<Match> Router::match(const RequestView& request) const {
   // Kong matches, and builds the upstream path from, the normalized path
   // (strip_uri_args in kong/router/utils.lua).
-  const std::string path = config::normalize_uri_path(request.path);
+  const std::string path = uri::normalize_path(request.path);
   auto [host, host_port] = split_host_port(request.host);
   const std::uint16_t port = request_port(request, host_port);
 
@@ -123,7 +123,7 @@ std::optional<Match> Router::match(const RequestView& request) const {
     if (hit) join.matched_path = m.matched_path;
     join.request_path = path;
     join.strip_path = c.strip_path;
-    m.upstream_path = escape_upstream_path(join_upstream_path(join));
+    m.upstream_path = uri::escape_path(join_upstream_path(join));
     if (c.preserve_host) m.upstream_host = std::string(request.host);
     m.https_redirect = c.https_only && request.protocol != "https";
     return m;

@@ -15,12 +15,12 @@ struct PathJoin {
   // What one of the route's paths matched (a prefix, or a regex's whole match);
   // nullopt when the route matched on other attributes only.
   std::optional<std::string_view> matched_path;
-  std::string_view request_path;  // normalized (config::normalize_uri_path), no query
+  std::string_view request_path;  // normalized (uri::normalize_path), no query
   bool strip_path = true;
   config::PathHandling path_handling = config::PathHandling::v0;
 };
 
-// The upstream path before percent-escaping (see escape_upstream_path).
+// The upstream path before percent-escaping (see uri::escape_path).
 std::string join_upstream_path(const PathJoin& join);
 
 }  // namespace bazaar::gateway::routing

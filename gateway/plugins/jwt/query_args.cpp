@@ -1,34 +1,9 @@
 #include "gateway/plugins/jwt/query_args.hpp"
 
+#include "gateway/uri/percent.hpp"
+
 namespace bazaar::gateway::jwt {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::string unescape_query_component(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string unescape_query_component(std::string_view text) { return uri::form_decode(text); }
 
 std::vector<QueryArg> parse_query_args(std::string_view query, std::size_t max_args) {
   std::vector<QueryArg> args;

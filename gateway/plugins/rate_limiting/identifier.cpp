@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gateway/plugins/rate_limiting/path_normalization.hpp"
+#include "gateway/uri/normalize_path.hpp"
 
 namespace bazaar::gateway::rate_limiting {
 
@@ -44,7 +44,7 @@ std::optional<std::string> chosen(const Config& config, const RequestFacts& fact
       return std::nullopt;
     case LimitBy::path: {
       // Compared after normalisation (kong.request.get_path), so /a/../api counts as /api.
-      std::string path = normalize_path(facts.request.path);
+      std::string path = uri::normalize_path(facts.request.path);
       if (path == config.path) return path;
       return std::nullopt;
     }

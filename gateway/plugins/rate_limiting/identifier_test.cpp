@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "gateway/plugins/rate_limiting/path_normalization.hpp"
+#include "gateway/uri/normalize_path.hpp"
 
 namespace bazaar::gateway::rate_limiting {
 namespace {
+using uri::normalize_path;
 
 Config limited_by(LimitBy by) {
   Config config;

@@ -3,30 +3,11 @@
 #include <algorithm>
 
 #include "gateway/plugins/request_transformer/transforms.hpp"
+#include "gateway/uri/percent.hpp"
 
 namespace bazaar::gateway::request_transformer {
 
 namespace {
-
-// kong/tools/uri.lua `escape`, which kong.service.request.set_path applies: everything but
-// the characters allowed in a path (and '%', so existing escapes survive) is encoded.
-std::string escape_path(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  static constexpr std::string_view kAllowed = "!#$&'()*+,/:;=?@[]-_.~%";
-  std::string out;
-  for (char c : path) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alnum || kAllowed.find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
-}
 
 bool transform_uri(const Config& config, Request& request, const TemplateContext& context,
                    std::string& error) {
@@ -37,7 +18,7 @@ bool transform_uri(const Config& config, Request& request, const TemplateContext
     error = "[request-transformer] replace.uri rendered to '" + path + "', not a path";
     return false;
   }
-  request.path = escape_path(path);
+  request.path = uri::escape_path(path);  // as kong.service.request.set_path does
   return true;
 }
 

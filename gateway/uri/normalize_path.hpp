@@ -4,10 +4,10 @@
 #include <string>
 #include <string_view>
 
-namespace bazaar::gateway::config {
+namespace bazaar::gateway::uri {
 
 // Percent-decodes every triplet except those of RFC 3986 reserved characters (which are
 // upper-cased instead), removes dot segments and merges repeated slashes.
-std::string normalize_uri_path(std::string_view path);
+std::string normalize_path(std::string_view path);
 
-}  // namespace bazaar::gateway::config
+}  // namespace bazaar::gateway::uri

@@ -1,41 +1,31 @@
-#include "gateway/config/uri_normalize.hpp"
+#include "gateway/uri/normalize_path.hpp"
 
 #include <cctype>
 #include <vector>
 
-namespace bazaar::gateway::config {
+#include "gateway/uri/percent.hpp"
+
+namespace bazaar::gateway::uri {
 namespace {
 
 constexpr std::string_view kReserved = "!*'();:@&=+$,/?%#[]";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string decode_unreserved(std::string_view in) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        char decoded = static_cast<char>(hi * 16 + lo);
-        if (kReserved.find(decoded) != std::string_view::npos) {
-          out += '%';
-          out += static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 1])));
-          out += static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 2])));
-        } else {
-          out += decoded;
-        }
-        i += 2;
-        continue;
-      }
+    const auto decoded = escaped_byte_at(in, i);
+    if (!decoded) {
+      out += in[i];
+    } else if (kReserved.find(*decoded) != std::string_view::npos) {
+      out += '%';
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 1])));
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 2])));
+      i += 2;
+    } else {
+      out += *decoded;
+      i += 2;
     }
-    out += in[i];
   }
   return out;
 }
@@ -44,7 +34,7 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_
 
 }  // namespace
 
-std::string normalize_uri_path(std::string_view path) {
+std::string normalize_path(std::string_view path) {
   if (path.empty() || path == "/") return std::string(path);
 
   std::string decoded =
@@ -86,4 +76,4 @@ std::string normalize_uri_path(std::string_view path) {
   return out;
 }
 
-}  // namespace bazaar::gateway::config
+}  // namespace bazaar::gateway::uri
