@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "chassis/core/text.hpp"
+#include "gateway/plugins/header_name.hpp"
 
 namespace bazaar::gateway::rate_limiting {
 
@@ -96,17 +97,6 @@ class Fields {
   FieldErrors& errors_;
   std::set<std::string, std::less<>> seen_;
 };
-
-// Kong's typedefs.header_name: an HTTP token made of letters, digits, '-' and '_'.
-bool is_header_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 std::string format_limit(std::int64_t value) {
   char buffer[64];

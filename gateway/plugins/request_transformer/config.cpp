@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "gateway/plugins/header_name.hpp"
 #include "gateway/plugins/request_transformer/transforms.hpp"
 
 namespace bazaar::gateway::request_transformer {
@@ -15,17 +16,6 @@ enum class Kind {
   renames,  // rename: "old:new"
   values,   // replace/add/append: "name:value" (value optional only for headers)
 };
-
-// kong.tools.http validate_header_name.
-bool is_header_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 bool is_header_value(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
