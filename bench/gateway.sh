@@ -12,8 +12,9 @@
 #
 # Environment: GATEWAY_BIN (the gateway binary), WRK_THREADS (2), WRK_CONNECTIONS (50),
 # WRK_DURATION (10s), WRK_WARMUP (2s), BENCH_ROUNDS (3), BENCH_THREADS (2: the gateway's
-# HTTP_THREADS = HAProxy's nbthread = nginx's worker_processes), BENCH_KEEP=1 keeps the
-# work dir (logs) under /tmp.
+# HTTP_THREADS = HAProxy's nbthread = nginx's worker_processes), BENCH_SIDES (all four: a
+# subset such as "gateway" for quick iterations; ratios then print n/a), BENCH_KEEP=1 keeps
+# the work dir (logs) under /tmp.
 set -euo pipefail
 BZ_TAG=bench-gateway
 # shellcheck source=../deploy/local/lib.sh disable=SC2034
@@ -62,11 +63,13 @@ start_nginx() {
 
 upstream_port=$(bz_free_port)
 start_nginx upstream nginx-health.conf "$upstream_port" 1
+upstream_pid=$BZ_PID
 # (nginx-health.conf writes its pid and logs under fixed names; the proxy config has its own)
 bz_wait_http "http://127.0.0.1:$upstream_port/" 10 "$BZ_PID" "$work/upstream-error.log" upstream
 
 nginx_port=$(bz_free_port)
 start_nginx nginx-proxy nginx-proxy.conf "$nginx_port" "$THREADS" "127.0.0.1:$upstream_port"
+nginx_pid=$BZ_PID
 bz_wait_http "http://127.0.0.1:$nginx_port/" 10 "$BZ_PID" "$work/nginx-proxy-error.log" nginx
 
 haproxy_port=$(bz_free_port)
@@ -125,7 +128,18 @@ declare -A url=(
   [nginx]="http://127.0.0.1:$nginx_port/"
   [direct]="http://127.0.0.1:$upstream_port/"
 )
-sides=(gateway haproxy nginx direct)
+read -r -a sides <<<"${BENCH_SIDES:-gateway haproxy nginx direct}"
+# side_pids SIDE: the processes that serve a side (nginx: master and workers); their CPU
+# per request is the cost that decides throughput when everything shares two cores.
+side_pids() {
+  case $1 in
+    gateway) echo "$gateway_pid" ;;
+    haproxy) echo "$haproxy_pid" ;;
+    nginx) echo "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid") ;;
+    direct) echo "$upstream_pid" $(ps -o pid= --ppid "$upstream_pid") ;;
+  esac
+}
+hz=$(getconf CLK_TCK)
 
 # Each side must answer 200 with the token, and the checking ones 401 without it.
 for side in "${sides[@]}"; do
@@ -146,32 +160,48 @@ run_wrk() { # SIDE DURATION OUT
 bz_say "warm-up $WRK_WARMUP each"
 for side in "${sides[@]}"; do run_wrk "$side" "$WRK_WARMUP" /dev/null; done
 
-declare -A rounds
+declare -A rounds cpu_ticks
 for round in $(seq 1 "$ROUNDS"); do
   for side in "${sides[@]}"; do
     bz_say "$side round $round/$ROUNDS: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION"
+    # shellcheck disable=SC2046
+    before=$(bz_cpu_ticks $(side_pids "$side"))
     run_wrk "$side" "$WRK_DURATION" "$work/wrk-$side-$round.txt"
+    # shellcheck disable=SC2046
+    cpu_ticks[$side]=$(($(bz_cpu_ticks $(side_pids "$side")) - before))
     rounds[$side]+="$(bz_wrk_rps "$work/wrk-$side-$round.txt") "
     cp "$work/wrk-$side-$round.txt" "$work/wrk-$side.txt"
   done
 done
 
-declare -A rps p50 p99
+declare -A rps p50 p99 cpu_us
 for side in "${sides[@]}"; do
+  # CPU of the serving processes per request answered, in the last round
+  cpu_us[$side]=$(awk -v t="${cpu_ticks[$side]}" -v hz="$hz" -v f="$work/wrk-$side.txt" 'BEGIN {
+    while ((getline l < f) > 0) if (l ~ /requests in/) { split(l, w, " "); n = w[1] }
+    if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')
   # shellcheck disable=SC2086
   rps[$side]=$(bz_median ${rounds[$side]})
   p50[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 50)
   p99[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 99)
 done
 echo "gateway: GET / with an RS256 bearer token, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, $ROUNDS alternating rounds of $WRK_DURATION (medians; p50/p99 of the last round); proxies on $THREADS threads; upstream nginx return 200 (1 worker)"
-printf '  %-44s %10s %8s %8s   %s\n' side 'req/s' 'p50 ms' 'p99 ms' rounds
-printf '  %-44s %10s %8s %8s   %s\n' "gateway (jwt + rate-limiting + transformer)" "${rps[gateway]}" "${p50[gateway]}" "${p99[gateway]}" "${rounds[gateway]}"
-printf '  %-44s %10s %8s %8s   %s\n' "haproxy 2.6 (jwt_verify + stick table)" "${rps[haproxy]}" "${p50[haproxy]}" "${p99[haproxy]}" "${rounds[haproxy]}"
-printf '  %-44s %10s %8s %8s   %s\n' "nginx (plain proxy_pass)" "${rps[nginx]}" "${p50[nginx]}" "${p99[nginx]}" "${rounds[nginx]}"
-printf '  %-44s %10s %8s %8s   %s\n' "upstream directly" "${rps[direct]}" "${p50[direct]}" "${p99[direct]}" "${rounds[direct]}"
+declare -A label=(
+  [gateway]="gateway (jwt + rate-limiting + transformer)"
+  [haproxy]="haproxy 2.6 (jwt_verify + stick table)"
+  [nginx]="nginx (plain proxy_pass)"
+  [direct]="upstream directly"
+)
+printf '  %-44s %10s %8s %8s %8s   %s\n' side 'req/s' 'p50 ms' 'p99 ms' 'CPU us' rounds
+for side in "${sides[@]}"; do
+  printf '  %-44s %10s %8s %8s %8s   %s\n' "${label[$side]}" "${rps[$side]}" "${p50[$side]}" "${p99[$side]}" \
+    "${cpu_us[$side]}" "${rounds[$side]}"
+done
+echo "  (CPU us: user + system time of the serving processes per request, last round)"
 for side in "${sides[@]}"; do bz_wrk_problems "$work/wrk-$side.txt" | sed "s/^/  $side: /"; done
-echo "  ratio ours/haproxy (req/s): $(bz_ratio "${rps[gateway]}" "${rps[haproxy]}") (target >= 1.0)"
-echo "  ratio ours/nginx (req/s):   $(bz_ratio "${rps[gateway]}" "${rps[nginx]}") (target >= 0.9)"
+echo "  ratio ours/haproxy (req/s): $(bz_ratio "${rps[gateway]:-}" "${rps[haproxy]:-}") (target >= 1.0)"
+echo "  ratio ours/nginx (req/s):   $(bz_ratio "${rps[gateway]:-}" "${rps[nginx]:-}") (target >= 0.9)"
 for side in gateway haproxy nginx; do
+  [ -n "${p99[$side]:-}" ] && [ -n "${p99[direct]:-}" ] || continue
   echo "  p99 added over the upstream, $side: $(awk -v a="${p99[$side]}" -v b="${p99[direct]}" 'BEGIN {printf "%.2f", a - b}') ms"
 done

@@ -47,17 +47,10 @@ part_pids[kafka]=$(head -n 1 "$work/kafka/kafka.pid")
 
 # Where the CPU goes: clock ticks (user + system) of each part, sampled around a phase.
 pg_pids() { local pm; pm=$(head -n 1 "$work/pg/data/postmaster.pid"); echo "$pm" $(ps -o pid= --ppid "$pm"); }
-ticks() { # PID...: their user + system ticks so far
-  local t=0 p
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$t"
-}
 sample() { # NAME: records every part's ticks and each database's commits under NAME
   local part db commits
-  for part in "${!part_pids[@]}"; do snap["$1.$part"]=$(ticks ${part_pids[$part]}); done
-  snap["$1.postgresql"]=$(ticks $(pg_pids))
+  for part in "${!part_pids[@]}"; do snap["$1.$part"]=$(bz_cpu_ticks ${part_pids[$part]}); done
+  snap["$1.postgresql"]=$(bz_cpu_ticks $(pg_pids))
   while read -r db commits; do snap["$1.xact.$db"]=$commits; done < <(psql -X -A -t -F ' ' -d "$db_url/postgres" \
     -c "SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN ('users', 'orders', 'payments', 'notifications')")
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -89,9 +90,20 @@ void set_output_fd(int fd) { g_fd = fd; }
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  static constexpr auto kEscaped = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = true;
+    return t;
+  }();
+  // Runs of characters that need no escape (nearly all of a log line) go in one append.
+  std::size_t plain_from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (!kEscaped[u]) continue;
+    out.append(text.data() + plain_from, i - plain_from);
+    plain_from = i + 1;
+    switch (u) {
       case '"':
         out.append("\\\"");
         break;
@@ -108,15 +120,12 @@ void append_json_escaped(std::string& out, std::string_view text) {
         out.append("\\t");
         break;
       default:
-        if (u < 0x20) {
-          out.append("\\u00");
-          out.push_back(hex[u >> 4]);
-          out.push_back(hex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
+        out.append("\\u00");
+        out.push_back(hex[u >> 4]);
+        out.push_back(hex[u & 0xF]);
     }
   }
+  out.append(text.data() + plain_from, text.size() - plain_from);
 }
 
 namespace {

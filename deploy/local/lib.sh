@@ -213,6 +213,17 @@ bz_pretty_logs() {
   jq "${BZ_LOG_JQ[@]}"
 }
 
+# ---------------------------------------------------------------- CPU accounting
+# bz_cpu_ticks PID...: the user + system clock ticks (getconf CLK_TCK per second) those
+# processes have used so far, all their threads together; gone processes count 0.
+bz_cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$t"
+}
+
 # ---------------------------------------------------------------- wrk output
 # bz_wrk_rps FILE: Requests/sec from wrk's output.
 bz_wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }

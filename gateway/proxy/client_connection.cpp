@@ -8,6 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <functional>
+#include <mutex>
+#include <optional>
 
 #include "chassis/core/log.hpp"
 #include "gateway/proxy/access_log.hpp"
@@ -40,18 +43,45 @@ asio::awaitable<HeadRead> read_head(Stream* stream, beast::flat_buffer* buffer, 
   }
 }
 
-// Runs the plugins and resumes on this worker, whichever thread the counter store answers on.
+// Runs the plugins and resumes on this worker. With counter stores that answer inline (the
+// local policy) the result is here before run_access_phase returns and is taken as it is;
+// otherwise it arrives on the store's thread and is posted back to this worker.
 asio::awaitable<AccessResult> access_phase(std::shared_ptr<const Snapshot> snapshot,
                                            Request request, routing::Match match) {
+  struct Handoff {
+    std::mutex lock;
+    std::optional<AccessResult> early;          // answered before anyone waited
+    std::function<void(AccessResult)> deliver;  // set once the coroutine waits
+  };
+  auto handoff = std::make_shared<Handoff>();
   auto executor = co_await asio::this_coro::executor;
-  const auto now = std::chrono::system_clock::now();
-  auto initiate = [snapshot, request = std::move(request), match, executor,
-                   now](auto handler) mutable {
+  run_access_phase(snapshot, std::move(request), match, std::chrono::system_clock::now(),
+                   [handoff](AccessResult r) {
+                     std::unique_lock held(handoff->lock);
+                     if (!handoff->deliver) {
+                       handoff->early = std::move(r);
+                       return;
+                     }
+                     auto deliver = std::move(handoff->deliver);
+                     held.unlock();
+                     deliver(std::move(r));
+                   });
+  {
+    std::lock_guard held(handoff->lock);
+    if (handoff->early) co_return std::move(*handoff->early);
+  }
+  auto initiate = [handoff, executor](auto handler) mutable {
     using Handler = decltype(handler);
     auto shared = std::make_shared<Handler>(std::move(handler));
-    run_access_phase(snapshot, std::move(request), match, now, [shared, executor](AccessResult r) {
+    auto resume = [shared, executor](AccessResult r) {
       asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-    });
+    };
+    std::unique_lock held(handoff->lock);
+    if (handoff->early) {  // answered between the check above and now
+      held.unlock();
+      return resume(std::move(*handoff->early));
+    }
+    handoff->deliver = std::move(resume);
   };
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(AccessResult)>(
       std::move(initiate), asio::use_awaitable);
@@ -94,7 +124,7 @@ asio::awaitable<bool> buffer_body(Exchange* x, Request* request) {
     co_await x->client->write(std::move(pieces));
     x->expect_continue = false;
   }
-  auto data = std::make_unique<char[]>(16 * 1024);
+  auto data = std::make_unique_for_overwrite<char[]>(16 * 1024);
   for (;;) {
     x->client->expires_after(x->state->options.read_timeout);
     const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer, x->parser,
@@ -160,6 +190,9 @@ asio::awaitable<bool> handle_request(Exchange* x) {
   if (!violation) {
     auto& message = parser.get();
     request.method = std::string(message.method_string());
+    // Room for what the plugins add (consumer headers, X-Forwarded-*), so they never regrow it.
+    request.headers.reserve(
+        static_cast<std::size_t>(std::distance(message.begin(), message.end())) + 12);
     for (const auto& field : message)
       request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
     violation = framing_violation(request.headers);
@@ -319,7 +352,7 @@ asio::awaitable<void> serve_connection(ProxyServer::State* state, Worker* worker
   if (linger) {
     // After an error answer the client may still be sending; closing with unread data would
     // reset the connection before it reads the answer. Read and discard for a moment first.
-    auto sink = std::make_unique<char[]>(16 * 1024);
+    auto sink = std::make_unique_for_overwrite<char[]>(16 * 1024);
     std::size_t discarded = 0;
     stream->expires_after(std::chrono::seconds(2));
     while (discarded < (1u << 20)) {

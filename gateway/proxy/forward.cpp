@@ -102,21 +102,32 @@ std::string build_request_head(const Exchange& x, const std::string& host, BodyM
   if (target.empty()) target = "/";
   if (!req.query.empty()) target.append("?").append(req.query);
 
-  std::vector<Header> headers = req.headers;
-  remove_hop_by_hop(headers);
-  remove_all(headers, "content-length");
-  remove_all(headers, "expect");  // the gateway answered 100-continue itself
-  remove_all(headers, "host");
-  ClientConnectionFacts facts{x.client_ip,  x.scheme,        x.host_header,
-                              x.local_port, x.original_path, x.match.stripped_prefix};
-  apply_forwarded_headers(headers, facts);
-  if (!x.had_traceparent) headers.push_back({"traceparent", x.trace.traceparent()});
-
+  // One pass over the client's headers: what must not travel is skipped, the client's
+  // X-Forwarded-For values are kept for ours.
+  HopByHop hop;
+  for (const Header& h : req.headers) hop.note(h.name, h.value);
   std::string head;
   head.reserve(512);
-  head.append(req.method).push_back(' ');
-  head.append(target).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-  for (const Header& h : headers) head.append(h.name).append(": ").append(h.value).append("\r\n");
+  head.append(req.method).append(" ").append(target);
+  head.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  std::string client_forwarded_for;
+  for (const Header& h : req.headers) {
+    if (hop.drops(h.name) || iequals(h.name, "content-length") || iequals(h.name, "host") ||
+        iequals(h.name, "expect"))  // the gateway answered 100-continue itself
+      continue;
+    if (is_forwarded_header(h.name)) {
+      if (!iequals(h.name, "x-forwarded-for")) continue;
+      if (!client_forwarded_for.empty()) client_forwarded_for.append(", ");
+      client_forwarded_for.append(h.value);
+      continue;
+    }
+    head.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  const ClientConnectionFacts facts{x.client_ip,  x.scheme,        x.host_header,
+                                    x.local_port, x.original_path, x.match.stripped_prefix};
+  for (const Header& h : forwarded_headers(client_forwarded_for, facts))
+    head.append(h.name).append(": ").append(h.value).append("\r\n");
+  if (!x.had_traceparent) head.append("traceparent: ").append(x.trace.traceparent()).append("\r\n");
   switch (mode) {
     case BodyMode::none:
       // A body-less POST/PUT still says so, as nginx does, so the upstream does not wait.
@@ -153,7 +164,7 @@ asio::awaitable<std::optional<GatewayResponse>> stream_request_body(Exchange* x,
     co_await x->client->write(std::move(pieces));
     x->expect_continue = false;
   }
-  auto data = std::make_unique<char[]>(kPieceSize);
+  auto data = std::make_unique_for_overwrite<char[]>(kPieceSize);
   for (;;) {
     x->client->expires_after(options.read_timeout);
     const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer, x->parser,
@@ -249,11 +260,8 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
                     !x->state->draining.load() && x->parser->is_done();
   if (!keep_alive) x->close_connection = true;
 
-  std::vector<Header> headers;
-  for (const auto& field : message)
-    headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  remove_hop_by_hop(headers);
-  if (!head_request) remove_all(headers, "content-length");
+  HopByHop hop;
+  for (const auto& field : message) hop.note(field.name_string(), field.value());
 
   std::string head;
   head.reserve(512);
@@ -266,7 +274,11 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
     head.append(reason.data(), reason.size());
   }
   head.append("\r\n");
-  for (const Header& h : headers) head.append(h.name).append(": ").append(h.value).append("\r\n");
+  for (const auto& field : message) {
+    const std::string_view name = field.name_string();
+    if (hop.drops(name) || (!head_request && iequals(name, "content-length"))) continue;
+    head.append(name).append(": ").append(field.value()).append("\r\n");
+  }
   for (const Header& h : x->access.response_headers)
     head.append(h.name).append(": ").append(h.value).append("\r\n");
   head.append("X-Kong-Upstream-Latency: ")
@@ -281,16 +293,20 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
   if (keep_alive && x->version == 10) head.append("Connection: keep-alive\r\n");
   head.append("\r\n");
 
-  auto data = std::make_unique<char[]>(kPieceSize);
+  // The piece buffer is as large as a small answer needs, kPieceSize only for a stream.
+  const bool whole_in_buffer =
+      !bodiless && length && *length <= buffer->size() && *length <= kPieceSize;
+  auto data = std::make_unique_for_overwrite<char[]>(
+      whole_in_buffer ? std::max<std::size_t>(*length, 1) : kPieceSize);
   const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
   std::vector<asio::const_buffer> head_pieces{piece(head)};
   char first_size_line[24];
   bool done = bodiless;
   // A small answer usually arrives whole with its head: one write sends both (a write is a
   // system call and, on a busy machine, a context switch).
-  if (!bodiless && length && *length <= buffer->size() && *length <= kPieceSize) {
+  if (whole_in_buffer) {
     const BodyPiece got =
-        co_await next_response_body_piece(upstream, buffer, parser, data.get(), kPieceSize);
+        co_await next_response_body_piece(upstream, buffer, parser, data.get(), *length);
     if (got.ec) {
       x->error = "upstream response body: " + got.ec.message();
       x->close_connection = true;
@@ -309,6 +325,7 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
   if (bodiless) co_return parser->is_done() && parser->keep_alive() && buffer->size() == 0;
   if (done) co_return parser->keep_alive() && buffer->size() == 0;
 
+  if (whole_in_buffer) data = std::make_unique_for_overwrite<char[]>(kPieceSize);
   for (;;) {
     upstream->expires_after(read_timeout);
     const BodyPiece got =

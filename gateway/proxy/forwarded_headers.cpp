@@ -18,28 +18,46 @@ std::string host_without_port(std::string_view host) {
   return out;
 }
 
-void apply_forwarded_headers(std::vector<Header>& headers, const ClientConnectionFacts& facts) {
+bool is_forwarded_header(std::string_view name) {
+  if (iequals(name, "x-real-ip")) return true;
+  constexpr std::string_view kPrefix = "x-forwarded-";
+  if (name.size() <= kPrefix.size() || !iequals(name.substr(0, kPrefix.size()), kPrefix))
+    return false;
+  const std::string_view rest = name.substr(kPrefix.size());
+  for (std::string_view n : {"for", "proto", "host", "port", "path", "prefix"})
+    if (iequals(rest, n)) return true;
+  return false;
+}
+
+std::vector<Header> forwarded_headers(std::string_view client_forwarded_for,
+                                      const ClientConnectionFacts& facts) {
   // $proxy_add_x_forwarded_for: every X-Forwarded-For the client sent, joined, then the peer.
-  std::string forwarded_for;
-  for (const Header& h : headers) {
-    if (!iequals(h.name, "x-forwarded-for")) continue;
-    if (!forwarded_for.empty()) forwarded_for += ", ";
-    forwarded_for += h.value;
-  }
+  std::string forwarded_for(client_forwarded_for);
   if (!forwarded_for.empty()) forwarded_for += ", ";
   forwarded_for += facts.client_ip;
 
-  set_header(headers, "X-Real-IP", facts.client_ip);
-  set_header(headers, "X-Forwarded-For", std::move(forwarded_for));
-  set_header(headers, "X-Forwarded-Proto", facts.scheme);
-  set_header(headers, "X-Forwarded-Host", host_without_port(facts.host));
-  set_header(headers, "X-Forwarded-Port", std::to_string(facts.port));
-  set_header(headers, "X-Forwarded-Path", facts.path);
-  if (facts.stripped_prefix && !facts.stripped_prefix->empty()) {
-    set_header(headers, "X-Forwarded-Prefix", *facts.stripped_prefix);
-  } else {
-    remove_all(headers, "X-Forwarded-Prefix");
+  std::vector<Header> out;
+  out.reserve(7);
+  out.push_back({"X-Real-IP", std::string(facts.client_ip)});
+  out.push_back({"X-Forwarded-For", std::move(forwarded_for)});
+  out.push_back({"X-Forwarded-Proto", std::string(facts.scheme)});
+  out.push_back({"X-Forwarded-Host", host_without_port(facts.host)});
+  out.push_back({"X-Forwarded-Port", std::to_string(facts.port)});
+  out.push_back({"X-Forwarded-Path", std::string(facts.path)});
+  if (facts.stripped_prefix && !facts.stripped_prefix->empty())
+    out.push_back({"X-Forwarded-Prefix", std::string(*facts.stripped_prefix)});
+  return out;
+}
+
+void apply_forwarded_headers(std::vector<Header>& headers, const ClientConnectionFacts& facts) {
+  std::string client_forwarded_for;
+  for (const Header& h : headers) {
+    if (!iequals(h.name, "x-forwarded-for")) continue;
+    if (!client_forwarded_for.empty()) client_forwarded_for += ", ";
+    client_forwarded_for += h.value;
   }
+  std::erase_if(headers, [](const Header& h) { return is_forwarded_header(h.name); });
+  for (Header& h : forwarded_headers(client_forwarded_for, facts)) headers.push_back(std::move(h));
 }
 
 }  // namespace bazaar::gateway::proxy

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/plugins/request.hpp"
@@ -13,17 +14,27 @@
 namespace bazaar::gateway::proxy {
 
 struct ClientConnectionFacts {
-  std::string client_ip;                       // the peer address of the client connection
-  std::string scheme;                          // "http" or "https": how the client reached us
-  std::string host;                            // the Host header as received (may carry ":port")
-  std::uint16_t port = 0;                      // the port the client connected to
-  std::string path;                            // the request path as received (no query)
-  std::optional<std::string> stripped_prefix;  // what strip_path removed, if anything
+  std::string_view client_ip;  // the peer address of the client connection
+  std::string_view scheme;     // "http" or "https": how the client reached us
+  std::string_view host;       // the Host header as received (may carry ":port")
+  std::uint16_t port = 0;      // the port the client connected to
+  std::string_view path;       // the request path as received (no query)
+  std::optional<std::string_view> stripped_prefix;  // what strip_path removed, if anything
 };
 
 // nginx's $host: the Host header without port, lower-cased.
 std::string host_without_port(std::string_view host);
 
+// X-Real-IP, X-Forwarded-For/-Proto/-Host/-Port/-Path/-Prefix: the client's copies of these
+// never reach the upstream (X-Forwarded-For's values are carried over into ours).
+bool is_forwarded_header(std::string_view name);
+
+// Ours, in Kong's order, given the X-Forwarded-For values the client sent joined with ", "
+// ("" when none).
+std::vector<Header> forwarded_headers(std::string_view client_forwarded_for,
+                                      const ClientConnectionFacts& facts);
+
+// The same on a header list: the client's forwarded headers replaced by ours, at the end.
 void apply_forwarded_headers(std::vector<Header>& headers, const ClientConnectionFacts& facts);
 
 }  // namespace bazaar::gateway::proxy

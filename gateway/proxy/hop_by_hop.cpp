@@ -1,7 +1,5 @@
 #include "gateway/proxy/hop_by_hop.hpp"
 
-#include <string>
-
 #include "gateway/proxy/header_list.hpp"
 
 namespace bazaar::gateway::proxy {
@@ -14,17 +12,22 @@ bool is_hop_by_hop(std::string_view name) {
   return name.size() >= 6 && iequals(name.substr(0, 6), "proxy-");
 }
 
+void HopByHop::note(std::string_view name, std::string_view value) {
+  if (!iequals(name, "connection")) return;
+  for (std::string_view item : split_list(value)) listed_.emplace_back(item);
+}
+
+bool HopByHop::drops(std::string_view name) const {
+  if (is_hop_by_hop(name)) return true;
+  for (const std::string& n : listed_)
+    if (iequals(name, n)) return true;
+  return false;
+}
+
 void remove_hop_by_hop(std::vector<Header>& headers) {
-  std::vector<std::string> named;
-  for (const Header& h : headers)
-    if (iequals(h.name, "connection"))
-      for (std::string_view item : split_list(h.value)) named.emplace_back(item);
-  std::erase_if(headers, [&](const Header& h) {
-    if (is_hop_by_hop(h.name)) return true;
-    for (const std::string& n : named)
-      if (iequals(h.name, n)) return true;
-    return false;
-  });
+  HopByHop hop;
+  for (const Header& h : headers) hop.note(h.name, h.value);
+  std::erase_if(headers, [&](const Header& h) { return hop.drops(h.name); });
 }
 
 }  // namespace bazaar::gateway::proxy

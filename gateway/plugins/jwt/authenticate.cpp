@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "gateway/plugins/jwt/claims_check.hpp"
+#include "gateway/plugins/jwt/decoded_tokens.hpp"
 #include "gateway/plugins/jwt/response_body.hpp"
 #include "gateway/plugins/jwt/token_decoder.hpp"
 #include "gateway/plugins/jwt/token_sources.hpp"
@@ -56,12 +57,13 @@ Outcome do_authentication(const Config& config, const Request& request, const Ke
       break;
   }
 
-  auto decoded = decode_token(found.token);
-  if (const auto* error = std::get_if<TokenDecodeError>(&decoded)) {
-    if (error->kind == TokenDecodeError::Kind::unexpected_error) return unexpected_error();
-    return unauthorized(config, "Bad token; " + error->reason);
+  TokenDecodeError error{};
+  const auto decoded = DecodedTokens::of_this_thread().decode(found.token, &error);
+  if (decoded == nullptr) {
+    if (error.kind == TokenDecodeError::Kind::unexpected_error) return unexpected_error();
+    return unauthorized(config, "Bad token; " + error.reason);
   }
-  const DecodedToken& jwt = std::get<DecodedToken>(decoded);
+  const DecodedToken& jwt = *decoded;
 
   // Lua can index tables (objects, arrays) and strings; indexing a number, `true` or cjson's
   // null raises.

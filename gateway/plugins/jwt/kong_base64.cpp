@@ -32,18 +32,24 @@ std::optional<std::string> kong_base64_decode(std::string_view text) {
   }
   if (len % 4 == 1) return std::nullopt;
 
-  std::string out;
-  out.reserve(len * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    acc = (acc << 6) | kTable[static_cast<unsigned char>(text[i])];
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-      acc &= (1u << bits) - 1;
-    }
+  // Four characters make three bytes; the tail of two or three characters makes one or two.
+  std::string out(len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1), '\0');
+  const auto value = [&text](std::size_t i) -> std::uint32_t {
+    return kTable[static_cast<unsigned char>(text[i])];
+  };
+  std::size_t i = 0;
+  std::size_t o = 0;
+  for (; i + 4 <= len; i += 4) {
+    const std::uint32_t v = value(i) << 18 | value(i + 1) << 12 | value(i + 2) << 6 | value(i + 3);
+    out[o++] = static_cast<char>(v >> 16);
+    out[o++] = static_cast<char>(v >> 8 & 0xFF);
+    out[o++] = static_cast<char>(v & 0xFF);
+  }
+  if (len - i >= 2) {
+    std::uint32_t v = value(i) << 18 | value(i + 1) << 12;
+    if (len - i == 3) v |= value(i + 2) << 6;
+    out[o++] = static_cast<char>(v >> 16);
+    if (len - i == 3) out[o++] = static_cast<char>(v >> 8 & 0xFF);
   }
   return out;
 }

@@ -2,10 +2,10 @@
 
 namespace bazaar::gateway::jwt {
 
-std::string VerifiedSignatures::entry(std::uint64_t key_id, std::string_view signing_input,
-                                      std::string_view signature) {
-  std::string e;
-  e.reserve(sizeof key_id + signing_input.size() + 1 + signature.size());
+const std::string& VerifiedSignatures::entry(std::uint64_t key_id, std::string_view signing_input,
+                                             std::string_view signature) const {
+  std::string& e = scratch_;
+  e.clear();
   e.append(reinterpret_cast<const char*>(&key_id), sizeof key_id);
   e.append(signing_input);
   e.push_back('.');  // the signing input never holds a second '.', so the split is unique

@@ -29,10 +29,12 @@ class VerifiedSignatures {
   static VerifiedSignatures& of_this_thread();
 
  private:
-  static std::string entry(std::uint64_t key_id, std::string_view signing_input,
-                           std::string_view signature);
+  // The entry for a check, built in `scratch_` so that a lookup allocates nothing.
+  const std::string& entry(std::uint64_t key_id, std::string_view signing_input,
+                           std::string_view signature) const;
   std::size_t capacity_;
   std::unordered_set<std::string> entries_;
+  mutable std::string scratch_;
 };
 
 }  // namespace bazaar::gateway::jwt
