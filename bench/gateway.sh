@@ -14,7 +14,8 @@
 # WRK_DURATION (10s), WRK_WARMUP (2s), BENCH_ROUNDS (3), BENCH_THREADS (2: the gateway's
 # HTTP_THREADS = HAProxy's nbthread = nginx's worker_processes), BENCH_SIDES (all four: a
 # subset such as "gateway" for quick iterations; ratios then print n/a), BENCH_KEEP=1 keeps
-# the work dir (logs) under /tmp.
+# the work dir (logs) under /tmp, BENCH_CALLGRIND=1 counts the gateway's instructions per
+# request under callgrind instead of timing the sides (see below).
 set -euo pipefail
 BZ_TAG=bench-gateway
 # shellcheck source=../deploy/local/lib.sh disable=SC2034
@@ -114,9 +115,18 @@ EOF
 } >"$work/kong.yml"
 gateway_port=$(bz_free_port)
 status_port=$(bz_free_port)
+# BENCH_CALLGRIND=1: the gateway runs on one thread under callgrind instead, which counts the
+# instructions it executes: a figure the machine's noise does not move, for comparing changes.
+profiler=()
+gateway_threads=$THREADS
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+  command -v callgrind_control >/dev/null || bz_die "valgrind not found (./dev setup)"
+  profiler=(valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$work/callgrind.out")
+  gateway_threads=1
+fi
 bz_spawn "$work/gateway.log" env KONG_DECLARATIVE_CONFIG="$work/kong.yml" BIND_ADDRESS=127.0.0.1 \
-  PORT="$gateway_port" STATUS_PORT="$status_port" HTTP_THREADS="$THREADS" LOG_LEVEL=info \
-  "$GATEWAY_BIN"
+  PORT="$gateway_port" STATUS_PORT="$status_port" HTTP_THREADS="$gateway_threads" LOG_LEVEL=info \
+  "${profiler[@]}" "$GATEWAY_BIN"
 bz_on_exit bz_stop_pid "$BZ_PID" gateway
 gateway_pid=$BZ_PID
 bz_say "started gateway (pid $gateway_pid) on 127.0.0.1:$gateway_port"
@@ -157,6 +167,18 @@ run_wrk() { # SIDE DURATION OUT
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2" --latency \
     -H "Authorization: Bearer $token" "${url[$1]}" >"$3"
 }
+if [ ${#profiler[@]} -gt 0 ]; then
+  run_wrk gateway "$WRK_WARMUP" /dev/null
+  callgrind_control -z "$gateway_pid" >/dev/null
+  run_wrk gateway "$WRK_DURATION" "$work/wrk-callgrind.txt"
+  callgrind_control -d "$gateway_pid" >/dev/null
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk-callgrind.txt")
+  instructions=$(awk '/^totals:/ {print $2}' "$work/callgrind.out.1")
+  echo "gateway under callgrind (1 thread, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION): $requests requests"
+  echo "  user-space instructions per request (jwt + rate-limiting + transformer): $((instructions / requests))"
+  exit 0
+fi
+
 bz_say "warm-up $WRK_WARMUP each"
 for side in "${sides[@]}"; do run_wrk "$side" "$WRK_WARMUP" /dev/null; done
 
