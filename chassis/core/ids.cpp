@@ -53,18 +53,19 @@ bool is_uuid(std::string_view t) {
 }
 
 std::string random_hex(std::size_t bytes) {
-  std::string out;
-  out.reserve(bytes * 2);
+  static constexpr char digits[] = "0123456789abcdef";
+  // Filled in place: trace and span ids are made for every request that arrives without one.
+  std::string out(bytes * 2, '0');
   bool all_zero = true;
-  while (out.size() < bytes * 2) {
+  for (std::size_t i = 0; i < bytes; i += 8) {
     std::uint64_t r = engine()();
-    for (int j = 0; j < 8 && out.size() < bytes * 2; ++j) {
-      auto b = static_cast<std::uint8_t>(r >> (8 * j));
-      all_zero = all_zero && b == 0;
-      append_hex(out, b);
+    all_zero = all_zero && (bytes - i >= 8 ? r == 0 : (r & ((1ull << (8 * (bytes - i))) - 1)) == 0);
+    for (std::size_t j = 0; j < 8 && i + j < bytes; ++j, r >>= 8) {
+      out[2 * (i + j)] = digits[(r >> 4) & 0xF];
+      out[2 * (i + j) + 1] = digits[r & 0xF];
     }
   }
-  if (all_zero) out.back() = '1';
+  if (all_zero && !out.empty()) out.back() = '1';
   return out;
 }
 
