@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <stdexcept>
 
@@ -96,9 +98,21 @@ void append_json_escaped(std::string& out, std::string_view text) {
     t['"'] = t['\\'] = true;
     return t;
   }();
-  // Runs of characters that need no escape (nearly all of a log line) go in one append.
+  // Runs of characters that need no escape (nearly all of a log line) go in one append;
+  // eight bytes at a time are checked for a control character, '"' or '\\' at once.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
   std::size_t plain_from = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    while (i + 8 <= text.size()) {
+      std::uint64_t v;
+      std::memcpy(&v, text.data() + i, 8);
+      const bool control = ((v - 0x20 * kOnes) & ~v & kHighs) != 0;  // some byte < 0x20
+      if (control || has_zero_byte(v ^ ('"' * kOnes)) || has_zero_byte(v ^ ('\\' * kOnes))) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     const auto u = static_cast<unsigned char>(text[i]);
     if (!kEscaped[u]) continue;
     out.append(text.data() + plain_from, i - plain_from);

@@ -53,6 +53,21 @@ TEST(Log, EscapesControlCharactersAndQuotes) {
   EXPECT_EQ(v.at("k").as_string(), "\\");
 }
 
+TEST(Log, EscapesWhateverTheCharacterSitsInALongValue) {
+  // Eight bytes are checked at a time: every position of a chunk and the tail must escape.
+  blog::init("t", blog::Level::info);
+  for (char special : {'"', '\\', '\n', '\x1f', '\x7f', '\xc3'}) {
+    for (std::size_t at = 0; at < 21; ++at) {
+      std::string value(21, 'a');
+      value[at] = special;
+      if (special == '\xc3') value.replace(at, 1, "\xc3\xa9");  // é: passed through as is
+      auto out = capture([&] { blog::info("m", {{"k", value}}); });
+      EXPECT_EQ(boost::json::parse(out).as_object().at("k").as_string(), value)
+          << "special " << int(special) << " at " << at;
+    }
+  }
+}
+
 TEST(Log, DropsLinesBelowTheLevel) {
   blog::init("t", blog::Level::warn);
   EXPECT_EQ(capture([] { blog::info("hidden"); }), "");

@@ -6,24 +6,23 @@ namespace bazaar::gateway::proxy {
 
 namespace {
 
-struct SeriesCache {
-  std::unordered_map<std::string, telemetry::Counter*> counters;
-  std::unordered_map<std::string, telemetry::Histogram*> histograms;
+// The series one service/route pair writes to on every request.
+struct RouteSeries {
+  telemetry::Histogram* request_ms = nullptr;
+  telemetry::Histogram* upstream_ms = nullptr;
+  telemetry::Histogram* kong_ms = nullptr;
+  std::unordered_map<int, telemetry::Counter*> by_status;
+  telemetry::Counter* rate_limited = nullptr;
 };
 
-// Registry lookups take its lock; each worker thread remembers the series it has used.
-SeriesCache& cache() {
-  thread_local SeriesCache c;
-  return c;
-}
-
-std::string key_of(std::string_view a, std::string_view b, std::string_view c = {}) {
-  std::string key;
-  key.reserve(a.size() + b.size() + c.size() + 2);
-  key.append(a).push_back('\0');
-  key.append(b).push_back('\0');
-  key.append(c);
-  return key;
+// Registry lookups take its lock; each worker thread remembers the series it has used, found
+// with one lookup per request.
+RouteSeries& series_of(std::string_view service, std::string_view route) {
+  thread_local std::unordered_map<std::string, RouteSeries> known;
+  thread_local std::string key;
+  key.assign(service).push_back('\0');
+  key.append(route);
+  return known[key];
 }
 
 }  // namespace
@@ -38,50 +37,45 @@ const std::vector<double>& kong_latency_buckets() {
 ProxyMetrics::ProxyMetrics(telemetry::Registry& registry) : registry_(registry) {}
 
 void ProxyMetrics::record(const Sample& s) {
-  auto& c = cache();
-  const std::string code = std::to_string(s.status);
-  const std::string counter_key = key_of(s.service, s.route, code);
-  auto it = c.counters.find(counter_key);
-  if (it == c.counters.end()) {
-    auto& counter = registry_.counter(
-        "kong_http_requests_total", "HTTP status codes per service/route in Kong",
-        {{"service", std::string(s.service)}, {"route", std::string(s.route)}, {"code", code}});
-    it = c.counters.emplace(counter_key, &counter).first;
+  RouteSeries& series = series_of(s.service, s.route);
+  auto counter = series.by_status.find(s.status);
+  if (counter == series.by_status.end()) {
+    auto& created =
+        registry_.counter("kong_http_requests_total", "HTTP status codes per service/route in Kong",
+                          {{"service", std::string(s.service)},
+                           {"route", std::string(s.route)},
+                           {"code", std::to_string(s.status)}});
+    counter = series.by_status.emplace(s.status, &created).first;
   }
-  it->second->inc();
+  counter->second->inc();
 
-  const auto observe = [&](std::string_view name, std::string_view help, double value) {
-    const std::string key = key_of(name, s.service, s.route);
-    auto h = c.histograms.find(key);
-    if (h == c.histograms.end()) {
-      auto& histogram = registry_.histogram(
+  const auto observe = [&](telemetry::Histogram*& histogram, std::string_view name,
+                           std::string_view help, double value) {
+    if (histogram == nullptr) {
+      histogram = &registry_.histogram(
           name, help, {{"service", std::string(s.service)}, {"route", std::string(s.route)}},
           kong_latency_buckets());
-      h = c.histograms.emplace(key, &histogram).first;
     }
-    h->second->observe(value);
+    histogram->observe(value);
   };
-  observe("kong_request_latency_ms",
+  observe(series.request_ms, "kong_request_latency_ms",
           "Total latency incurred during requests for each service/route in Kong", s.request_ms);
   if (s.upstream_ms)
-    observe("kong_upstream_latency_ms",
+    observe(series.upstream_ms, "kong_upstream_latency_ms",
             "Latency added by upstream response for each service/route in Kong", *s.upstream_ms);
   if (s.kong_ms)
-    observe("kong_kong_latency_ms",
+    observe(series.kong_ms, "kong_kong_latency_ms",
             "Latency added by Kong and enabled plugins for each service/route in Kong", *s.kong_ms);
 }
 
 void ProxyMetrics::rate_limited(std::string_view service, std::string_view route) {
-  auto& c = cache();
-  const std::string key = key_of("rl", service, route);
-  auto it = c.counters.find(key);
-  if (it == c.counters.end()) {
-    auto& counter = registry_.counter(
+  RouteSeries& series = series_of(service, route);
+  if (series.rate_limited == nullptr) {
+    series.rate_limited = &registry_.counter(
         "kong_rate_limiting_rejections_total", "Requests refused by the rate-limiting plugin",
         {{"service", std::string(service)}, {"route", std::string(route)}});
-    it = c.counters.emplace(key, &counter).first;
   }
-  it->second->inc();
+  series.rate_limited->inc();
 }
 
 void ProxyMetrics::watch_target_health(const SnapshotHolder& snapshots) {
