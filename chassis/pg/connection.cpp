@@ -87,7 +87,8 @@ PgError error_from(Conn* c, PGresult* error) {
 // Sends what libpq has buffered, then collects every result of the command. Returns the
 // last result; the first error result is turned into a PgError.
 namespace {
-Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
+// Sends what libpq has buffered.
+Task<void> flush_output(Conn* c, Clock::time_point deadline) {
   for (;;) {
     int f = PQflush(c->pg);
     if (f == 0) break;
@@ -97,17 +98,25 @@ Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
     }
     co_await wait_socket(c, asio::posix::descriptor_base::wait_write, deadline, "send");
   }
+}
+
+// The server went away mid-command: the results read so far are freed, the connection is
+// marked broken.
+[[noreturn]] void connection_lost(Conn* c, PGresult* last, PGresult* error) {
+  c->broken = true;
+  if (last != nullptr) PQclear(last);
+  if (error != nullptr) PQclear(error);
+  throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
+}
+
+Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
+  co_await flush_output(c, deadline);
   PGresult* last = nullptr;
   PGresult* error = nullptr;
   for (;;) {
     while (PQisBusy(c->pg) != 0) {
       co_await wait_socket(c, asio::posix::descriptor_base::wait_read, deadline, "query");
-      if (PQconsumeInput(c->pg) == 0) {
-        c->broken = true;
-        if (last != nullptr) PQclear(last);
-        if (error != nullptr) PQclear(error);
-        throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-      }
+      if (PQconsumeInput(c->pg) == 0) connection_lost(c, last, error);
     }
     PGresult* r = PQgetResult(c->pg);
     if (r == nullptr) break;
@@ -197,15 +206,7 @@ Task<Result> execute_all(Conn* c, std::vector<Command> commands, Clock::time_poi
     is_prepare.push_back(false);
   }
   if (PQpipelineSync(c->pg) != 1) send_failed(c);
-  for (;;) {
-    int f = PQflush(c->pg);
-    if (f == 0) break;
-    if (f < 0) {
-      c->broken = true;
-      throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-    }
-    co_await wait_socket(c, asio::posix::descriptor_base::wait_write, deadline, "send");
-  }
+  co_await flush_output(c, deadline);
   // Answers arrive in order: one result per command (then a null), and the Sync's at the end.
   PGresult* last = nullptr;
   PGresult* error = nullptr;
@@ -219,21 +220,11 @@ Task<Result> execute_all(Conn* c, std::vector<Command> commands, Clock::time_poi
     while (wait_for_input || PQisBusy(c->pg) != 0) {
       wait_for_input = false;
       co_await wait_socket(c, asio::posix::descriptor_base::wait_read, deadline, "query");
-      if (PQconsumeInput(c->pg) == 0) {
-        c->broken = true;
-        if (last != nullptr) PQclear(last);
-        if (error != nullptr) PQclear(error);
-        throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-      }
+      if (PQconsumeInput(c->pg) == 0) connection_lost(c, last, error);
     }
     PGresult* r = PQgetResult(c->pg);
     if (r == nullptr) {  // the end of one command's results
-      if (PQstatus(c->pg) == CONNECTION_BAD) {
-        c->broken = true;
-        if (last != nullptr) PQclear(last);
-        if (error != nullptr) PQclear(error);
-        throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-      }
+      if (PQstatus(c->pg) == CONNECTION_BAD) connection_lost(c, last, error);
       wait_for_input = ended_one;
       ended_one = true;
       continue;
