@@ -35,13 +35,6 @@ constexpr pg::Statement kBatch{
 constexpr pg::Statement kDelete{"outbox_delete",
                                 "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"};
 
-std::string bigint_array(const std::vector<std::string>& seqs) {
-  std::string array = "{";
-  for (std::size_t i = 0; i < seqs.size(); ++i) array += (i ? "," : "") + seqs[i];
-  array += "}";
-  return array;
-}
-
 std::string headers_json(const Headers& h) {
   json::array a;
   for (const auto& [k, v] : h) a.push_back(json::array{json::string(k), json::string(v)});
@@ -168,7 +161,7 @@ Task<std::vector<std::string>> publish(StatePtr st, pg::Result rows) {
 // published is deleted by its next pass (or prune, on the way out).
 Task<bool> drain(StatePtr st) {
   for (;;) {
-    pg::Params params{std::to_string(st->options.batch), bigint_array(st->unpruned)};
+    pg::Params params{std::to_string(st->options.batch), pg::array_literal(st->unpruned)};
     auto rows = co_await st->pool.query(kBatch, std::move(params));
     st->unpruned.clear();
     if (rows.rows() == 0) co_return true;
@@ -186,7 +179,7 @@ Task<bool> drain(StatePtr st) {
 // Deletes what was published and not deleted yet.
 Task<void> prune(StatePtr st) {
   if (st->unpruned.empty()) co_return;
-  pg::Params params{bigint_array(st->unpruned)};
+  pg::Params params{pg::array_literal(st->unpruned)};
   co_await st->pool.query(kDelete, std::move(params));
   st->unpruned.clear();
 }

@@ -99,10 +99,7 @@ pg::Task<std::vector<DueNotification>> NotificationRepository::claim_due(
 
 pg::Task<void> NotificationRepository::mark_sent(std::vector<std::string> ids) {
   if (ids.empty()) co_return;
-  std::string array = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) array += (i ? "," : "") + ids[i];
-  array += "}";
-  pg::Params params{std::move(array)};
+  pg::Params params{pg::array_literal(ids)};
   co_await pools_.local().query(kMarkSent, std::move(params));
 }
 
