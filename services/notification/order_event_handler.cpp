@@ -2,6 +2,7 @@
 
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/events/outbox.hpp"
 #include "services/notification/domain/content.hpp"
 
 namespace bazaar::notification {
@@ -42,8 +43,13 @@ events::Task<void> OrderEventHandler::handle(events::Event event) {
   n.traceparent = trace.traceparent();
   std::string notification_id = n.id;
 
-  NotificationRepository repo(pools_);
-  bool inserted = co_await repo.record(std::move(n), kConsumerGroup);
+  auto tx = co_await pools_.local().begin();
+  std::string consumer = kConsumerGroup;
+  std::string event_id = event.id;
+  bool first = co_await events::first_delivery(&tx, std::move(consumer), std::move(event_id));
+  bool inserted = false;
+  if (first) inserted = co_await NotificationRepository::insert(&tx, std::move(n));
+  co_await tx.commit();
 
   if (!inserted) {
     duplicate_.inc();
