@@ -129,22 +129,15 @@ std::string build_request_head(const Exchange& x, const std::string& host, BodyM
   head.reserve(512);
   head.append(req.method).append(" ").append(target);
   head.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-  std::string client_forwarded_for;
   for (const Header& h : req.headers) {
-    if (hop.drops(h.name) || iequals(h.name, "content-length") || iequals(h.name, "host") ||
-        iequals(h.name, "expect"))  // the gateway answered 100-continue itself
+    if (hop.drops(h.name) || is_forwarded_header(h.name) || iequals(h.name, "content-length") ||
+        iequals(h.name, "host") || iequals(h.name, "expect"))  // 100-continue: answered here
       continue;
-    if (is_forwarded_header(h.name)) {
-      if (!iequals(h.name, "x-forwarded-for")) continue;
-      if (!client_forwarded_for.empty()) client_forwarded_for.append(", ");
-      client_forwarded_for.append(h.value);
-      continue;
-    }
     append_field(head, h.name, h.value);
   }
   const ClientConnectionFacts facts{x.client_ip,  x.scheme,        x.host_header,
                                     x.local_port, x.original_path, x.match.stripped_prefix};
-  for (const Header& h : forwarded_headers(client_forwarded_for, facts))
+  for (const Header& h : forwarded_headers(req.headers, hop, facts))
     append_field(head, h.name, h.value);
   if (!x.had_traceparent) append_field(head, "traceparent", x.trace.traceparent());
   switch (mode) {

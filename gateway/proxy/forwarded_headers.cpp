@@ -29,11 +29,14 @@ bool is_forwarded_header(std::string_view name) {
   return false;
 }
 
-std::vector<Header> forwarded_headers(std::string_view client_forwarded_for,
-                                      const ClientConnectionFacts& facts) {
+std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
+                                      const HopByHop& hop, const ClientConnectionFacts& facts) {
   // $proxy_add_x_forwarded_for: every X-Forwarded-For the client sent, joined, then the peer.
-  std::string forwarded_for(client_forwarded_for);
-  if (!forwarded_for.empty()) forwarded_for += ", ";
+  std::string forwarded_for;
+  for (const Header& h : client_headers) {
+    if (!iequals(h.name, "x-forwarded-for") || hop.drops(h.name)) continue;
+    forwarded_for.append(h.value).append(", ");
+  }
   forwarded_for += facts.client_ip;
 
   std::vector<Header> out;
@@ -47,17 +50,6 @@ std::vector<Header> forwarded_headers(std::string_view client_forwarded_for,
   if (facts.stripped_prefix && !facts.stripped_prefix->empty())
     out.push_back({"X-Forwarded-Prefix", std::string(*facts.stripped_prefix)});
   return out;
-}
-
-void apply_forwarded_headers(std::vector<Header>& headers, const ClientConnectionFacts& facts) {
-  std::string client_forwarded_for;
-  for (const Header& h : headers) {
-    if (!iequals(h.name, "x-forwarded-for")) continue;
-    if (!client_forwarded_for.empty()) client_forwarded_for += ", ";
-    client_forwarded_for += h.value;
-  }
-  std::erase_if(headers, [](const Header& h) { return is_forwarded_header(h.name); });
-  for (Header& h : forwarded_headers(client_forwarded_for, facts)) headers.push_back(std::move(h));
 }
 
 }  // namespace bazaar::gateway::proxy

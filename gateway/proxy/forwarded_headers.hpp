@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gateway/plugins/request.hpp"
+#include "gateway/proxy/hop_by_hop.hpp"
 
 namespace bazaar::gateway::proxy {
 
@@ -29,12 +30,9 @@ std::string host_without_port(std::string_view host);
 // never reach the upstream (X-Forwarded-For's values are carried over into ours).
 bool is_forwarded_header(std::string_view name);
 
-// Ours, in Kong's order, given the X-Forwarded-For values the client sent joined with ", "
-// ("" when none).
-std::vector<Header> forwarded_headers(std::string_view client_forwarded_for,
-                                      const ClientConnectionFacts& facts);
-
-// The same on a header list: the client's forwarded headers replaced by ours, at the end.
-void apply_forwarded_headers(std::vector<Header>& headers, const ClientConnectionFacts& facts);
+// Ours, in Kong's order. The X-Forwarded-For values among the client's headers are carried
+// over, unless the client's Connection header named it (`hop`).
+std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
+                                      const HopByHop& hop, const ClientConnectionFacts& facts);
 
 }  // namespace bazaar::gateway::proxy

@@ -24,10 +24,4 @@ bool HopByHop::drops(std::string_view name) const {
   return false;
 }
 
-void remove_hop_by_hop(std::vector<Header>& headers) {
-  HopByHop hop;
-  for (const Header& h : headers) hop.note(h.name, h.value);
-  std::erase_if(headers, [&](const Header& h) { return hop.drops(h.name); });
-}
-
 }  // namespace bazaar::gateway::proxy

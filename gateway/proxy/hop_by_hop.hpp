@@ -27,7 +27,4 @@ class HopByHop {
   std::vector<std::string> listed_;  // named by Connection (usually nothing)
 };
 
-// Removes the hop-by-hop headers and every header the Connection header names.
-void remove_hop_by_hop(std::vector<Header>& headers);
-
 }  // namespace bazaar::gateway::proxy
