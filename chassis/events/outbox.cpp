@@ -24,8 +24,14 @@ constexpr pg::Statement kAdd{
     "INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"};
 constexpr pg::Statement kClaim{
     "inbox_claim", "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"};
+// Deletes what the last pass published ($2) and reads the next batch in one statement, one
+// round trip and one commit per pass instead of two. The SELECT reads the snapshot from before
+// the DELETE, so it leaves those rows out itself.
 constexpr pg::Statement kBatch{
-    "outbox_batch", "SELECT seq, topic, key, payload, headers FROM outbox ORDER BY seq LIMIT $1"};
+    "outbox_batch",
+    "WITH gone AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[]))"
+    " SELECT seq, topic, key, payload, headers FROM outbox WHERE seq <> ALL($2::bigint[])"
+    " ORDER BY seq LIMIT $1"};
 constexpr pg::Statement kDelete{"outbox_delete",
                                 "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"};
 
@@ -82,8 +88,11 @@ const std::vector<pg::Migration>& schema() {
 }
 
 Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
+  // Deferred: the row travels with the transaction's next statement or its COMMIT, without a
+  // round trip of its own; if it fails, so does that statement or the commit.
   pg::Params params{e.id, e.topic, e.key, e.data, headers_json(to_headers(e))};
-  co_await tx->exec(kAdd, std::move(params));
+  tx->defer(kAdd, std::move(params));
+  co_return;
 }
 
 Task<bool> first_delivery(pg::Transaction* tx, std::string consumer, std::string event_id) {
@@ -108,6 +117,10 @@ struct OutboxRelay::State {
   Producer& producer;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> published{0};
+  // Published rows not deleted yet: the next pass's statement deletes them (on the relay's
+  // executor only). Until then they stay in the outbox; should this relay die meanwhile, the
+  // next one publishes them again, which consumers' inboxes absorb.
+  std::vector<std::string> unpruned;
   std::promise<void> stopped;
   telemetry::Counter& published_total;
 };
@@ -144,27 +157,31 @@ Task<std::vector<std::string>> publish(StatePtr st, pg::Result rows) {
   co_return done;
 }
 
-// Publishes everything committed so far; false when Kafka or the database failed.
+// Publishes everything committed so far; false when Kafka or the database failed. What it
+// published is deleted by its next pass (or prune, on the way out).
 Task<bool> drain(StatePtr st) {
   for (;;) {
-    pg::Params params{std::to_string(st->options.batch)};
+    pg::Params params{std::to_string(st->options.batch), pg::array_literal(st->unpruned)};
     auto rows = co_await st->pool.query(kBatch, std::move(params));
+    st->unpruned.clear();
     if (rows.rows() == 0) co_return true;
     auto done = co_await publish(st, rows);
-    if (!done.empty()) {
-      std::string array = "{";
-      for (std::size_t i = 0; i < done.size(); ++i) array += (i ? "," : "") + done[i];
-      array += "}";
-      pg::Params del{array};
-      co_await st->pool.query(kDelete, std::move(del));
-      st->published += done.size();
-      st->published_total.inc(static_cast<double>(done.size()));
-    }
-    if (done.size() < static_cast<std::size_t>(rows.rows())) co_return false;
+    st->published += done.size();
+    st->published_total.inc(static_cast<double>(done.size()));
+    st->unpruned = std::move(done);
+    if (st->unpruned.size() < static_cast<std::size_t>(rows.rows())) co_return false;
     // A short batch was all there was: what commits later NOTIFYs again, so asking once
     // more would only cost a statement per wake-up.
     if (static_cast<std::size_t>(rows.rows()) < st->options.batch) co_return true;
   }
+}
+
+// Deletes what was published and not deleted yet.
+Task<void> prune(StatePtr st) {
+  if (st->unpruned.empty()) co_return;
+  pg::Params params{pg::array_literal(st->unpruned)};
+  co_await st->pool.query(kDelete, std::move(params));
+  st->unpruned.clear();
 }
 
 Task<void> run_relay(StatePtr st) {
@@ -204,6 +221,7 @@ Task<void> run_relay(StatePtr st) {
     std::string failure;
     try {
       co_await drain(st);
+      co_await prune(st);
     } catch (const std::exception& e) {
       failure = e.what();
     }

@@ -22,7 +22,8 @@ namespace bazaar::events {
 const std::vector<pg::Migration>& schema();
 inline constexpr const char* kSchemaTable = "events_schema_migrations";
 
-// Adds `e` to the outbox inside `tx`: it will be published if and only if `tx` commits.
+// Adds `e` to the outbox inside `tx`: it will be published if and only if `tx` commits. The
+// row is written with the transaction's next statement or its commit (Transaction::defer).
 Task<void> add_to_outbox(pg::Transaction* tx, Event e);
 
 // Inside the handler's transaction: true the first time `consumer` sees `event_id`, false for

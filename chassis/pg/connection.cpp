@@ -87,7 +87,8 @@ PgError error_from(Conn* c, PGresult* error) {
 // Sends what libpq has buffered, then collects every result of the command. Returns the
 // last result; the first error result is turned into a PgError.
 namespace {
-Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
+// Sends what libpq has buffered.
+Task<void> flush_output(Conn* c, Clock::time_point deadline) {
   for (;;) {
     int f = PQflush(c->pg);
     if (f == 0) break;
@@ -97,17 +98,25 @@ Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
     }
     co_await wait_socket(c, asio::posix::descriptor_base::wait_write, deadline, "send");
   }
+}
+
+// The server went away mid-command: the results read so far are freed, the connection is
+// marked broken.
+[[noreturn]] void connection_lost(Conn* c, PGresult* last, PGresult* error) {
+  c->broken = true;
+  if (last != nullptr) PQclear(last);
+  if (error != nullptr) PQclear(error);
+  throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
+}
+
+Task<Result> finish_command(Conn* c, Clock::time_point deadline) {
+  co_await flush_output(c, deadline);
   PGresult* last = nullptr;
   PGresult* error = nullptr;
   for (;;) {
     while (PQisBusy(c->pg) != 0) {
       co_await wait_socket(c, asio::posix::descriptor_base::wait_read, deadline, "query");
-      if (PQconsumeInput(c->pg) == 0) {
-        c->broken = true;
-        if (last != nullptr) PQclear(last);
-        if (error != nullptr) PQclear(error);
-        throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
-      }
+      if (PQconsumeInput(c->pg) == 0) connection_lost(c, last, error);
     }
     PGresult* r = PQgetResult(c->pg);
     if (r == nullptr) break;
@@ -158,6 +167,99 @@ Task<Result> execute(Conn* c, const char* name, std::string sql, Params params,
       send_failed(c);
   }
   co_return co_await finish_command(c, deadline);
+}
+
+Task<Result> execute_all(Conn* c, std::vector<Command> commands, Clock::time_point deadline,
+                         std::size_t result_of) {
+  if (result_of >= commands.size()) result_of = commands.size() - 1;
+  if (commands.size() == 1) {
+    auto& only = commands.front();
+    co_return co_await execute(c, only.name, std::move(only.sql), std::move(only.params), deadline);
+  }
+  c->failed_before_send = false;
+  if (PQenterPipelineMode(c->pg) != 1) send_failed(c);
+  // What each answer belongs to: true for a PREPARE sent ahead of its statement.
+  std::vector<bool> is_prepare;
+  std::size_t wanted = 0;  // the answer (index among all answers) to return
+  std::vector<const char*> newly_prepared;
+  for (std::size_t k = 0; k < commands.size(); ++k) {
+    auto& cmd = commands[k];
+    std::vector<const char*> values;
+    values.reserve(cmd.params.size());
+    for (const auto& p : cmd.params) values.push_back(p ? p->c_str() : nullptr);
+    int n = static_cast<int>(values.size());
+    if (cmd.name != nullptr) {
+      bool known = c->prepared.contains(cmd.name);
+      for (const char* x : newly_prepared) known = known || std::string_view(x) == cmd.name;
+      if (!known) {
+        if (PQsendPrepare(c->pg, cmd.name, cmd.sql.c_str(), n, nullptr) == 0) send_failed(c);
+        is_prepare.push_back(true);
+        newly_prepared.push_back(cmd.name);
+      }
+      if (PQsendQueryPrepared(c->pg, cmd.name, n, values.data(), nullptr, nullptr, 0) == 0)
+        send_failed(c);
+    } else if (PQsendQueryParams(c->pg, cmd.sql.c_str(), n, nullptr, values.data(), nullptr,
+                                 nullptr, 0) == 0) {
+      send_failed(c);
+    }
+    if (k == result_of) wanted = is_prepare.size();
+    is_prepare.push_back(false);
+  }
+  if (PQpipelineSync(c->pg) != 1) send_failed(c);
+  co_await flush_output(c, deadline);
+  // Answers arrive in order: one result per command (then a null), and the Sync's at the end.
+  PGresult* last = nullptr;
+  PGresult* error = nullptr;
+  std::size_t answered = 0;
+  bool synced = false;
+  bool wait_for_input = false;
+  bool ended_one = false;  // the last call returned the null that ends a command
+  while (!synced) {
+    // A null right after a null: nothing has arrived yet (or the connection is gone, which
+    // reading finds out) — wait for the socket rather than spin.
+    while (wait_for_input || PQisBusy(c->pg) != 0) {
+      wait_for_input = false;
+      co_await wait_socket(c, asio::posix::descriptor_base::wait_read, deadline, "query");
+      if (PQconsumeInput(c->pg) == 0) connection_lost(c, last, error);
+    }
+    PGresult* r = PQgetResult(c->pg);
+    if (r == nullptr) {  // the end of one command's results
+      if (PQstatus(c->pg) == CONNECTION_BAD) connection_lost(c, last, error);
+      wait_for_input = ended_one;
+      ended_one = true;
+      continue;
+    }
+    ended_one = false;
+    auto st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      synced = true;
+      continue;
+    }
+    std::size_t index = answered++;
+    bool prepare = index < is_prepare.size() && is_prepare[index];
+    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+      if (error == nullptr)
+        error = r;
+      else
+        PQclear(r);
+    } else if (st == PGRES_PIPELINE_ABORTED || prepare || index != wanted) {
+      PQclear(r);
+    } else {
+      if (last != nullptr) PQclear(last);
+      last = r;
+    }
+  }
+  if (PQexitPipelineMode(c->pg) != 1) c->broken = true;
+  if (error != nullptr) {
+    if (last != nullptr) PQclear(last);
+    // What was not prepared for sure is prepared again on its next use.
+    for (const char* name : newly_prepared) c->prepared.erase(name);
+    throw error_from(c, error);
+  }
+  for (const char* name : newly_prepared) c->prepared.insert(name);
+  if (last == nullptr) throw PgError(PgError::Kind::query, "postgres: no result");
+  co_return Result(last);
 }
 
 bool still_healthy(Conn* c) {

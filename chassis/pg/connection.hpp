@@ -42,6 +42,18 @@ Task<std::unique_ptr<Conn>> open_connection(boost::asio::any_io_executor ex, std
 // One statement on an exclusively held connection (not in pipeline mode).
 Task<Result> execute(Conn* c, const char* name, std::string sql, Params params,
                      Clock::time_point deadline);
+// One command of execute_all.
+struct Command {
+  const char* name;  // prepared on first use, as execute does; nullptr: unnamed
+  std::string sql;
+  Params params;
+};
+// Several statements on an exclusively held connection in one round trip (libpq pipeline
+// mode): all are sent, then all answers read. Returns the result of commands[result_of]
+// (the last one when out of range). When one fails, the server skips the rest (none of them
+// runs) and its error is thrown.
+Task<Result> execute_all(Conn* c, std::vector<Command> commands, Clock::time_point deadline,
+                         std::size_t result_of = static_cast<std::size_t>(-1));
 // An idle connection whose server went away has a readable socket (EOF or a FATAL notice).
 bool still_healthy(Conn* c);
 // Turns an error result into the PgError to throw, marking the connection broken when the

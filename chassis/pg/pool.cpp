@@ -189,8 +189,7 @@ Task<bool> Pool::ping() {
 Task<Transaction> Pool::begin() {
   auto p = impl_;
   auto lease = co_await acquire(p);
-  auto deadline = Clock::now() + p->opt.query_timeout;
-  co_await execute(lease->conn.get(), nullptr, "BEGIN", {}, deadline);
+  // BEGIN goes out with the first statement (Transaction::send).
   co_return Transaction(std::move(lease));
 }
 
@@ -203,19 +202,44 @@ Transaction::~Transaction() {
   if (lease_ && lease_->conn) lease_->conn->broken = true;
 }
 
-Task<Result> Transaction::exec(Statement statement, Params params) {
+// BEGIN when it has not gone out yet, the deferred statements, then this one: one round trip.
+Task<Result> Transaction::send(const char* name, std::string sql, Params params, bool commit) {
   auto deadline = Clock::now() + lease_->pool->opt.query_timeout;
-  return execute(lease_->conn.get(), statement.name, statement.sql, std::move(params), deadline);
+  std::vector<Command> commands;
+  commands.reserve(deferred_.size() + 3);
+  if (!begun_) commands.push_back({nullptr, "BEGIN", {}});
+  for (std::size_t i = 0; i < deferred_.size(); ++i)
+    commands.push_back({deferred_[i].name, deferred_[i].sql, std::move(deferred_params_[i])});
+  deferred_.clear();
+  deferred_params_.clear();
+  commands.push_back({name, std::move(sql), std::move(params)});
+  std::size_t result_of = commands.size() - 1;
+  if (commit) commands.push_back({nullptr, "COMMIT", {}});
+  begun_ = true;
+  co_return co_await execute_all(lease_->conn.get(), std::move(commands), deadline, result_of);
+}
+
+Task<Result> Transaction::exec(Statement statement, Params params) {
+  return send(statement.name, statement.sql, std::move(params));
 }
 
 Task<Result> Transaction::exec_sql(std::string sql, Params params) {
-  auto deadline = Clock::now() + lease_->pool->opt.query_timeout;
-  return execute(lease_->conn.get(), nullptr, std::move(sql), std::move(params), deadline);
+  return send(nullptr, std::move(sql), std::move(params));
+}
+
+void Transaction::defer(Statement statement, Params params) {
+  deferred_.push_back(statement);
+  deferred_params_.push_back(std::move(params));
+}
+
+Task<Result> Transaction::exec_and_commit(Statement statement, Params params) {
+  auto r = co_await send(statement.name, statement.sql, std::move(params), true);
+  lease_.reset();
+  co_return r;
 }
 
 Task<void> Transaction::commit() {
-  auto deadline = Clock::now() + lease_->pool->opt.query_timeout;
-  co_await execute(lease_->conn.get(), nullptr, "COMMIT", {}, deadline);
+  co_await send(nullptr, "COMMIT", {});
   lease_.reset();
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "chassis/pg/result.hpp"
 
@@ -32,20 +33,35 @@ struct Lease;
 
 // BEGIN … COMMIT on one connection. Dropped without commit(), the connection is closed, so the
 // server rolls back: no half-written state can leak into the next user of that connection.
+// Round trips are what a transaction costs both sides most: BEGIN travels with the first
+// statement, and statements whose answer nobody needs (defer) travel with the next exec or
+// with COMMIT, in one pipeline.
 class Transaction {
  public:
   Transaction(Transaction&&) noexcept;
   Transaction& operator=(Transaction&&) noexcept;
   ~Transaction();
 
+  // Sends what is deferred, then this statement; returns its result. Throws PgError, also
+  // for a deferred statement that failed (the transaction is then lost: drop it).
   Task<Result> exec(Statement statement, Params params = {});
   Task<Result> exec_sql(std::string sql, Params params = {});
+  // Queues a statement (in order) without a round trip of its own: for writes whose result is
+  // not needed. It fails the next exec or the commit if it fails.
+  void defer(Statement statement, Params params = {});
   Task<void> commit();
+  // The statement and COMMIT in the same round trip (with BEGIN and what is deferred, when
+  // those have not gone out): the last statement of a transaction, whose result is wanted.
+  Task<Result> exec_and_commit(Statement statement, Params params = {});
 
  private:
   friend class Pool;
   explicit Transaction(std::unique_ptr<Lease> lease);
+  Task<Result> send(const char* name, std::string sql, Params params, bool commit = false);
   std::unique_ptr<Lease> lease_;
+  bool begun_ = false;  // BEGIN has gone out
+  std::vector<Statement> deferred_;
+  std::vector<Params> deferred_params_;
 };
 
 class Pool {

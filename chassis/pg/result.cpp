@@ -26,4 +26,14 @@ long long Result::affected_rows() const {
   return (n == nullptr || *n == '\0') ? 0 : std::atoll(n);
 }
 
+std::string array_literal(const std::vector<std::string>& elements) {
+  std::string array = "{";
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) array += ',';
+    array += elements[i];
+  }
+  array += '}';
+  return array;
+}
+
 }  // namespace bazaar::pg

@@ -53,4 +53,8 @@ struct Statement {
 using Param = std::optional<std::string>;  // nullopt is SQL NULL
 using Params = std::vector<Param>;
 
+// The text form of an array parameter, "{a,b,c}", for `= ANY($1::uuid[])` and the like.
+// The elements must need no quoting (numbers, uuids).
+std::string array_literal(const std::vector<std::string>& elements);
+
 }  // namespace bazaar::pg

@@ -51,9 +51,11 @@ class NotificationRepository {
  public:
   explicit NotificationRepository(PerWorker<pg::Pool>& pools) : pools_(pools) {}
 
-  // Inside the event's transaction. False when the order already has a notification of this
-  // kind (the same news published twice): nothing is written then.
-  static pg::Task<bool> insert(pg::Transaction* tx, NewNotification n);
+  // Records that `consumer` has seen the event n.event_id (the inbox) and adds the pending
+  // notification, in one transaction (one statement). False, with nothing written, for a
+  // redelivered event; false, with the event recorded, when the order already has a
+  // notification of this kind (the same news published twice).
+  pg::Task<bool> record(NewNotification n, std::string consumer);
 
   // Claims up to `limit` pending notifications that are due, the longest waiting first, by
   // moving their next attempt `lease` ahead: another sender (a replica) skips them, and if this
@@ -61,7 +63,7 @@ class NotificationRepository {
   pg::Task<std::vector<DueNotification>> claim_due(int limit, std::chrono::milliseconds lease);
 
   // The outcome of the attempt that claim_due handed out; each counts that attempt.
-  pg::Task<void> mark_sent(std::string id);
+  pg::Task<void> mark_sent(std::vector<std::string> ids);  // one statement for them all
   pg::Task<void> schedule_retry(std::string id, std::string error, std::chrono::milliseconds delay);
   pg::Task<void> mark_failed(std::string id, std::string error);
 

@@ -2,7 +2,6 @@
 
 #include "chassis/core/ids.hpp"
 #include "chassis/core/log.hpp"
-#include "chassis/events/outbox.hpp"
 #include "services/notification/domain/content.hpp"
 
 namespace bazaar::notification {
@@ -43,13 +42,8 @@ events::Task<void> OrderEventHandler::handle(events::Event event) {
   n.traceparent = trace.traceparent();
   std::string notification_id = n.id;
 
-  auto tx = co_await pools_.local().begin();
-  std::string consumer = kConsumerGroup;
-  std::string event_id = event.id;
-  bool first = co_await events::first_delivery(&tx, std::move(consumer), std::move(event_id));
-  bool inserted = false;
-  if (first) inserted = co_await NotificationRepository::insert(&tx, std::move(n));
-  co_await tx.commit();
+  NotificationRepository repo(pools_);
+  bool inserted = co_await repo.record(std::move(n), kConsumerGroup);
 
   if (!inserted) {
     duplicate_.inc();

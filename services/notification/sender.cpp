@@ -7,7 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
 #include <future>
+#include <memory>
 #include <random>
+#include <vector>
 
 #include "chassis/core/log.hpp"
 #include "chassis/telemetry/metrics.hpp"
@@ -100,7 +102,19 @@ asio::awaitable<Attempt> attempt_delivery(StatePtr st, DueNotification n, TraceC
   co_return a;
 }
 
-asio::awaitable<void> deliver(StatePtr st, DueNotification n) {
+// An e-mail that went out, waiting for its batch's one SENT statement.
+struct Delivered {
+  std::string id;
+  std::string order_id;
+  std::string kind;
+  int attempts = 0;
+  TraceContext trace;  // owns the ids a log line's TraceIds point into
+};
+using DeliveredList = std::shared_ptr<std::vector<Delivered>>;
+
+// One attempt; a success is added to `delivered` (recorded by the batch), a failure is
+// recorded here.
+asio::awaitable<void> deliver(StatePtr st, DueNotification n, DeliveredList delivered) {
   auto trace = TraceContext::child_of(TraceContext::parse(n.traceparent));
   auto ids = trace.ids();
   std::string id = n.id;
@@ -108,15 +122,12 @@ asio::awaitable<void> deliver(StatePtr st, DueNotification n) {
   std::string kind = n.kind;
   int attempts = n.attempts + 1;
   Attempt a = co_await attempt_delivery(st, std::move(n), trace);
+  if (a.error.empty()) {
+    delivered->push_back({std::move(id), std::move(order_id), std::move(kind), attempts, trace});
+    co_return;
+  }
   try {
-    if (a.error.empty()) {
-      co_await st->repo.mark_sent(id);
-      st->sent.inc();
-      log::info(
-          "notification sent",
-          {{"notification_id", id}, {"order_id", order_id}, {"kind", kind}, {"attempts", attempts}},
-          &ids);
-    } else if (a.permanent || should_give_up(attempts, st->options.max_attempts)) {
+    if (a.permanent || should_give_up(attempts, st->options.max_attempts)) {
       co_await st->repo.mark_failed(id, a.error);
       st->failed.inc();
       log::warn("notification failed",
@@ -147,6 +158,37 @@ asio::awaitable<void> deliver(StatePtr st, DueNotification n) {
   }
 }
 
+// Records the batch's delivered e-mails as SENT in one statement (one commit for the batch
+// rather than one per e-mail). Not recorded (the database is away), they come due again when
+// their lease runs out and go out once more, with the same Message-ID.
+asio::awaitable<void> record_sent(StatePtr st, DeliveredList delivered) {
+  if (delivered->empty()) co_return;
+  std::vector<std::string> sent_ids;
+  sent_ids.reserve(delivered->size());
+  for (const auto& d : *delivered) sent_ids.push_back(d.id);
+  std::string failure;
+  try {
+    co_await st->repo.mark_sent(std::move(sent_ids));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  for (const auto& d : *delivered) {
+    auto ids = d.trace.ids();
+    if (!failure.empty()) {
+      log::warn("notification outcome not recorded",
+                {{"notification_id", d.id}, {"error", failure}}, &ids);
+      continue;
+    }
+    st->sent.inc();
+    log::info("notification sent",
+              {{"notification_id", d.id},
+               {"order_id", d.order_id},
+               {"kind", d.kind},
+               {"attempts", d.attempts}},
+              &ids);
+  }
+}
+
 // Delivers one claimed batch, all at once, and returns how many were claimed.
 asio::awaitable<std::size_t> deliver_batch(StatePtr st) {
   auto due = co_await st->repo.claim_due(st->options.batch, st->options.lease);
@@ -157,12 +199,15 @@ asio::awaitable<std::size_t> deliver_batch(StatePtr st) {
   };
   auto pending = std::make_shared<Pending>(
       Pending{due.size(), asio::steady_timer(st->executor, asio::steady_timer::time_point::max())});
+  auto delivered = std::make_shared<std::vector<Delivered>>();
   for (auto& n : due) {
-    asio::co_spawn(st->executor, deliver(st, std::move(n)), [pending](std::exception_ptr) {
-      if (--pending->left == 0) pending->all_done.cancel();
-    });
+    asio::co_spawn(st->executor, deliver(st, std::move(n), delivered),
+                   [pending](std::exception_ptr) {
+                     if (--pending->left == 0) pending->all_done.cancel();
+                   });
   }
   if (pending->left > 0) co_await pending->all_done.async_wait(nothrow);
+  co_await record_sent(st, delivered);
   co_return due.size();
 }
 

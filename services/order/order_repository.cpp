@@ -47,9 +47,14 @@ constexpr pg::Statement kInsert{
     "            AS (sku text, quantity integer, unit_price_cents bigint))"
     "       WITH ORDINALITY AS t(sku, quantity, unit_price_cents, line))"
     " SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM o"};
-constexpr pg::Statement kLock{"order_lock",
-                              "SELECT id, user_id, status, total_cents, currency FROM orders"
-                              " WHERE id = $1 FOR UPDATE"};
+// The inbox claim (the chassis' table, written as events::first_delivery writes it) and the
+// order's lock in one statement. The CTE's insert runs whether or not a row comes back.
+constexpr pg::Statement kArrive{
+    "order_arrive",
+    "WITH claim AS (INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)"
+    "               ON CONFLICT DO NOTHING RETURNING 1)"
+    " SELECT o.id, o.user_id, o.status, o.total_cents, o.currency,"
+    " EXISTS (SELECT 1 FROM claim) FROM orders o WHERE o.id = $3 FOR UPDATE OF o"};
 constexpr pg::Statement kSetStatus{
     "order_set_status", "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1"};
 
@@ -147,26 +152,33 @@ pg::Task<std::variant<OrderRow, KeyRecord>> OrderRepository::create(OrderRow ord
                     std::to_string(order.total_cents),
                     order.currency,
                     items_json(order.items)};
-  auto inserted = co_await tx.exec(kInsert, std::move(params));
-  order.created_at = inserted.get(0, 0);
+  // The event first (deferred), then the order and COMMIT: one round trip for all three.
   co_await events::add_to_outbox(&tx, std::move(created));
-  co_await tx.commit();
+  auto inserted = co_await tx.exec_and_commit(kInsert, std::move(params));
+  order.created_at = inserted.get(0, 0);
   co_return order;
 }
 
 pg::Task<pg::Transaction> OrderRepository::begin() { return pools_.local().begin(); }
 
-pg::Task<std::optional<OrderRow>> OrderRepository::lock(pg::Transaction* tx, std::string id) {
-  pg::Params params{std::move(id)};
-  auto r = co_await tx->exec(kLock, std::move(params));
-  if (r.rows() == 0) co_return std::nullopt;
-  co_return head_at(r, 0);
+pg::Task<OrderRepository::Arrival> OrderRepository::arrive(pg::Transaction* tx,
+                                                           std::string consumer,
+                                                           std::string event_id, std::string id) {
+  pg::Params params{std::move(consumer), std::move(event_id), std::move(id)};
+  auto r = co_await tx->exec(kArrive, std::move(params));
+  Arrival a;
+  if (r.rows() == 0) co_return a;
+  a.order = head_at(r, 0);
+  a.first = r.get(0, 5) == "t";
+  co_return a;
 }
 
 pg::Task<void> OrderRepository::set_status(pg::Transaction* tx, std::string id,
                                            OrderStatus status) {
+  // Deferred: it travels with the transaction's next statement or its COMMIT.
   pg::Params params{std::move(id), std::string(to_string(status))};
-  co_await tx->exec(kSetStatus, std::move(params));
+  tx->defer(kSetStatus, std::move(params));
+  co_return;
 }
 
 }  // namespace bazaar::order

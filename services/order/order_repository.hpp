@@ -50,8 +50,16 @@ class OrderRepository {
 
   // For event handlers that need their own transaction on this worker's pool.
   pg::Task<pg::Transaction> begin();
-  // The order, locked until `tx` ends (items left empty); nullopt for an unknown id.
-  static pg::Task<std::optional<OrderRow>> lock(pg::Transaction* tx, std::string id);
+  // The order, locked until `tx` ends (items left empty), and events::first_delivery(consumer,
+  // event_id), in one round trip: `first` is false for a redelivered event. Without an order
+  // (unknown id) `first` means nothing: the caller drops `tx`, which takes the inbox entry back.
+  struct Arrival {
+    bool first = false;
+    std::optional<OrderRow> order;
+  };
+  static pg::Task<Arrival> arrive(pg::Transaction* tx, std::string consumer, std::string event_id,
+                                  std::string id);
+  // Written with the transaction's next statement or its commit (Transaction::defer).
   static pg::Task<void> set_status(pg::Transaction* tx, std::string id, OrderStatus status);
 
  private:

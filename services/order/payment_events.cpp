@@ -19,15 +19,17 @@ events::Task<void> handle_payment_event(OrderRepository* repo, events::Event e) 
   const log::TraceIds* trace_ids = trace.trace_id.empty() ? nullptr : &ids;
 
   auto tx = co_await repo->begin();
-  if (!co_await events::first_delivery(&tx, kConsumerGroup, e.id)) {
+  auto arrival = co_await OrderRepository::arrive(&tx, kConsumerGroup, e.id, payment.order_id);
+  // Dropping `tx` rolls the inbox entry back too: the event is dead-lettered, not swallowed.
+  // (A redelivery always finds its order: the first delivery committed only with one.)
+  if (!arrival.order) throw events::Unprocessable("no such order: " + payment.order_id);
+  if (!arrival.first) {
     co_await tx.commit();
     log::info("payment event already handled", {{"event_id", e.id}, {"order_id", payment.order_id}},
               trace_ids);
     co_return;
   }
-  auto order = co_await OrderRepository::lock(&tx, payment.order_id);
-  // Dropping `tx` rolls the inbox entry back too: the event is dead-lettered, not swallowed.
-  if (!order) throw events::Unprocessable("no such order: " + payment.order_id);
+  auto order = std::move(arrival.order);
 
   auto next = next_status(order->status, *outcome);
   if (!next) {

@@ -33,14 +33,16 @@ events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Ev
 
   auto tx = co_await handler->repo.pools().local().begin();
   std::string consumer = kConsumer;
-  if (!co_await events::first_delivery(&tx, std::move(consumer), event.id)) {
+  auto arrival =
+      co_await PaymentRepository::arrive(&tx, std::move(consumer), event.id, order.order_id);
+  if (!arrival.first) {
     co_await tx.commit();
     ignored_counter("redelivered").inc();
     log::info("order.created seen before; ignored",
               {{"event_id", event.id}, {"order_id", order.order_id}}, &trace_ids);
     co_return;
   }
-  if (co_await PaymentRepository::exists(&tx, order.order_id)) {
+  if (arrival.paid) {
     co_await tx.commit();  // keeps the event id in the inbox
     ignored_counter("already_paid").inc();
     log::info("order already has a payment; event ignored",

@@ -6,7 +6,13 @@ constexpr pg::Statement kFind{
     "payment_find",
     "SELECT order_id, payment_id, user_id, amount_cents, currency, status, reason"
     " FROM payments WHERE order_id = $1"};
-constexpr pg::Statement kExists{"payment_exists", "SELECT 1 FROM payments WHERE order_id = $1"};
+// The inbox claim (the chassis' table, written as events::first_delivery writes it) and the
+// check for an earlier payment in one statement: a round trip less per event.
+constexpr pg::Statement kArrive{
+    "payment_arrive",
+    "WITH claim AS (INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)"
+    "               ON CONFLICT DO NOTHING RETURNING 1)"
+    " SELECT EXISTS (SELECT 1 FROM claim), EXISTS (SELECT 1 FROM payments WHERE order_id = $3)"};
 constexpr pg::Statement kInsert{
     "payment_insert",
     "INSERT INTO payments (order_id, payment_id, user_id, amount_cents, currency, status, reason)"
@@ -28,10 +34,16 @@ pg::Task<std::optional<PaymentRow>> PaymentRepository::find(std::string order_id
   co_return p;
 }
 
-pg::Task<bool> PaymentRepository::exists(pg::Transaction* tx, std::string order_id) {
-  pg::Params params{std::move(order_id)};
-  auto r = co_await tx->exec(kExists, std::move(params));
-  co_return r.rows() > 0;
+pg::Task<PaymentRepository::Arrival> PaymentRepository::arrive(pg::Transaction* tx,
+                                                               std::string consumer,
+                                                               std::string event_id,
+                                                               std::string order_id) {
+  pg::Params params{std::move(consumer), std::move(event_id), std::move(order_id)};
+  auto r = co_await tx->exec(kArrive, std::move(params));
+  Arrival a;
+  a.first = r.get(0, 0) == "t";
+  a.paid = r.get(0, 1) == "t";
+  co_return a;
 }
 
 pg::Task<bool> PaymentRepository::insert(pg::Transaction* tx, PaymentRow row) {

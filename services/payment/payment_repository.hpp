@@ -27,8 +27,15 @@ class PaymentRepository {
   PerWorker<pg::Pool>& pools() { return pools_; }
   pg::Task<std::optional<PaymentRow>> find(std::string order_id);
 
-  // Inside `tx`: whether the order already has a payment.
-  static pg::Task<bool> exists(pg::Transaction* tx, std::string order_id);
+  // Inside `tx`, in one round trip: events::first_delivery(consumer, event_id) — records the
+  // event in the inbox, `first` false for a redelivery — and whether the order already has a
+  // payment.
+  struct Arrival {
+    bool first = false;
+    bool paid = false;
+  };
+  static pg::Task<Arrival> arrive(pg::Transaction* tx, std::string consumer, std::string event_id,
+                                  std::string order_id);
   // Inside `tx`: false when the order got a payment in the meantime (then nothing changed).
   static pg::Task<bool> insert(pg::Transaction* tx, PaymentRow row);
 

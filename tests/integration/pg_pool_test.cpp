@@ -50,6 +50,8 @@ class PgPool : public ::testing::Test {
 harness::PgCluster* PgPool::cluster_ = nullptr;
 
 constexpr pg::Statement kInsert{"t_insert", "INSERT INTO items (name) VALUES ($1)"};
+constexpr pg::Statement kInsertReturning{"t_insert_returning",
+                                         "INSERT INTO items (name) VALUES ($1) RETURNING name"};
 
 struct Outcome {
   std::string name;
@@ -158,6 +160,67 @@ TEST_F(PgPool, ADroppedTransactionRollsBackAndACommittedOneStays) {
     // no commit: leaving the scope must roll back
   }(&pool));
   EXPECT_EQ(run(stored_names(&pool)), (std::set<std::string>{"kept"}));
+}
+
+// BEGIN travels with the first statement and deferred writes with the next statement or
+// COMMIT: the transaction must still be one (invisible until commit, all or nothing).
+TEST_F(PgPool, DeferredWritesCommitWithTheTransactionOrNotAtAll) {
+  pg::Pool pool(ioc_.get_executor(), options(2));
+  run(exec(&pool, "DROP TABLE IF EXISTS items"));
+  run(exec(&pool, "CREATE TABLE items (name text PRIMARY KEY)"));
+  auto seen = run([](pg::Pool* p) -> pg::Task<std::string> {
+    auto tx = co_await p->begin();
+    pg::Params a{std::string("a")};
+    tx.defer(kInsert, std::move(a));
+    // The deferred insert goes out before this statement, in the same transaction.
+    auto inside = co_await tx.exec_sql("SELECT count(*) FROM items");
+    auto outside = co_await stored_names(p);  // another connection: not committed yet
+    pg::Params b{std::string("b")};
+    tx.defer(kInsert, std::move(b));
+    co_await tx.commit();
+    co_return std::string(inside.get(0, 0)) + "/" + std::to_string(outside.size());
+  }(&pool));
+  EXPECT_EQ(seen, "1/0");
+  EXPECT_EQ(run(stored_names(&pool)), (std::set<std::string>{"a", "b"}));
+
+  // A deferred write that fails fails the commit, and nothing of the transaction stays.
+  auto failure = run([](pg::Pool* p) -> pg::Task<std::string> {
+    auto tx = co_await p->begin();
+    pg::Params c{std::string("c")};
+    co_await tx.exec(kInsert, std::move(c));
+    pg::Params dup{std::string("a")};
+    tx.defer(kInsert, std::move(dup));
+    pg::Params d{std::string("d")};
+    tx.defer(kInsert, std::move(d));
+    try {
+      co_await tx.commit();
+    } catch (const pg::PgError& e) {
+      co_return e.sqlstate;
+    }
+    co_return "committed";
+  }(&pool));
+  EXPECT_EQ(failure, pg::kUniqueViolation);
+  EXPECT_EQ(run(stored_names(&pool)), (std::set<std::string>{"a", "b"}));
+  // The pool still works afterwards (the failed transaction's connection was dropped).
+  run([](pg::Pool* p) -> pg::Task<void> {
+    auto tx = co_await p->begin();
+    pg::Params e{std::string("e")};
+    tx.defer(kInsert, std::move(e));
+    co_await tx.commit();
+  }(&pool));
+  EXPECT_EQ(run(stored_names(&pool)), (std::set<std::string>{"a", "b", "e"}));
+
+  // The last statement and COMMIT in one round trip: its own result comes back, not COMMIT's.
+  auto returned = run([](pg::Pool* p) -> pg::Task<std::string> {
+    auto tx = co_await p->begin();
+    pg::Params f{std::string("f")};
+    tx.defer(kInsert, std::move(f));
+    pg::Params g{std::string("g")};
+    auto r = co_await tx.exec_and_commit(kInsertReturning, std::move(g));
+    co_return std::string(r.get(0, 0));
+  }(&pool));
+  EXPECT_EQ(returned, "g");
+  EXPECT_EQ(run(stored_names(&pool)), (std::set<std::string>{"a", "b", "e", "f", "g"}));
 }
 
 TEST_F(PgPool, WaitingForAConnectionEndsAtTheDeadline) {
