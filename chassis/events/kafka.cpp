@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -90,19 +91,66 @@ Headers headers_of(const rd_kafka_message_t* m) {
   }
   return out;
 }
+
+// The first topic of `names` the broker does not serve yet (unknown to its metadata, or a
+// partition without a leader); "" when it serves them all.
+std::string first_unserved(rd_kafka_t* rk, const std::vector<std::string>& names, int timeout_ms) {
+  const struct rd_kafka_metadata* md = nullptr;
+  if (rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return names.front();
+  std::string missing;
+  for (const auto& name : names) {
+    bool served = false;
+    for (int t = 0; t < md->topic_cnt && !served; ++t) {
+      const auto& topic = md->topics[t];
+      if (name != topic.topic || topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      served = topic.partition_cnt > 0;
+      for (int p = 0; p < topic.partition_cnt; ++p)
+        served = served && topic.partitions[p].leader >= 0;
+    }
+    if (!served) {
+      missing = name;
+      break;
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  return missing;
+}
+
+// CreateTopics answers "already exists" for a topic another service is still creating, before
+// the broker serves it. A consumer that subscribes then is told the topic does not exist and
+// looks again only at its next metadata refresh, minutes later: its events wait that long.
+// So start-up waits until the broker's metadata lists every topic with a leader for each
+// partition.
+void wait_until_served(rd_kafka_t* rk, const std::vector<std::string>& names,
+                       std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto missing =
+        first_unserved(rk, names, static_cast<int>(std::max<long long>(left.count(), 1)));
+    if (missing.empty()) return;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw KafkaError("kafka: topic " + missing + " was created but is not served yet");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
 }  // namespace
 
 void ensure_topics(const KafkaOptions& options, const std::vector<TopicSpec>& topics,
                    std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, make_conf(options, {}));
   std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> client(rk, rd_kafka_destroy);
   std::vector<rd_kafka_NewTopic_t*> wanted;
+  std::vector<std::string> names;
   char err[512];
   for (const auto& t : topics) {
     for (const std::string& name : {t.name, t.name + ".dlq"}) {
       auto* nt = rd_kafka_NewTopic_new(name.c_str(), t.partitions, -1, err, sizeof err);
       if (nt == nullptr) throw KafkaError("kafka: topic " + name + ": " + err);
       wanted.push_back(nt);
+      names.push_back(name);
     }
   }
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
@@ -133,6 +181,7 @@ void ensure_topics(const KafkaOptions& options, const std::vector<TopicSpec>& to
   rd_kafka_NewTopic_destroy_array(wanted.data(), wanted.size());
   rd_kafka_queue_destroy(queue);
   if (!failure.empty()) throw KafkaError(failure);
+  wait_until_served(rk, names, deadline);
 }
 
 std::vector<RawMessage> peek(const KafkaOptions& options, const std::string& topic,
@@ -372,7 +421,10 @@ Consumer::Consumer(const KafkaOptions& options, std::string group, std::vector<s
                                   {"auto.offset.reset", "earliest"},
                                   {"enable.partition.eof", "false"},
                                   {"session.timeout.ms", "10000"},
-                                  {"heartbeat.interval.ms", "2000"}});
+                                  {"heartbeat.interval.ms", "2000"},
+                                  // A subscribed topic the broker did not serve yet is
+                                  // looked for again at each refresh: every 10 s, not 5 min.
+                                  {"topic.metadata.refresh.interval.ms", "10000"}});
   impl_->rk = make_client(RD_KAFKA_CONSUMER, std::move(conf));
   impl_->dead_letters = &dead_letters;
   impl_->group = std::move(group);

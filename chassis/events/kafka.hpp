@@ -42,7 +42,8 @@ struct TopicSpec {
 };
 
 // Creates what is missing of `topics` and of their dead-letter topics; existing topics are
-// left as they are. Blocking, for start-up. Throws KafkaError.
+// left as they are. Returns once the broker serves them all (a consumer subscribing next finds
+// them). Blocking, for start-up. Throws KafkaError.
 void ensure_topics(const KafkaOptions& options, const std::vector<TopicSpec>& topics,
                    std::chrono::milliseconds timeout);
 

@@ -13,7 +13,9 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "chassis/core/ids.hpp"
 #include "chassis/events/kafka.hpp"
@@ -136,8 +138,39 @@ class Saga : public ::testing::Test {
   // Waits for exactly `expected` e-mails in all (none missing, none extra once they came).
   static void expect_emails(std::size_t expected) {
     EXPECT_TRUE(harness::wait_until([&] { return smtp_->message_count() >= expected; }, 120s))
-        << smtp_->message_count() << " e-mails, expected " << expected;
+        << smtp_->message_count() << " e-mails, expected " << expected << "\n"
+        << where_emails_are();
     EXPECT_EQ(smtp_->message_count(), expected);
+  }
+
+  // Where the e-mails that did not arrive are stuck, for a failure that only shows in CI:
+  // events not yet published by order-service, notifications by kind and state, and the two
+  // services' warnings.
+  static std::string where_emails_are() {
+    std::string out = "order-service outbox rows: " +
+                      harness::psql(pg_->url("orders"), "SELECT count(*) FROM outbox") +
+                      "\nnotifications: " +
+                      harness::psql(pg_->url("notifications"),
+                                    "SELECT string_agg(kind || '/' || status || '=' || n, ' ')"
+                                    " FROM (SELECT kind, status, count(*) AS n FROM notifications"
+                                    " GROUP BY 1, 2 ORDER BY 1, 2) AS s") +
+                      "\n";
+    for (auto* service : {notifications_, orders_}) out += warnings_in(service->process().output());
+    return out;
+  }
+
+  // The last warning and error lines of a service's log.
+  static std::string warnings_in(const std::string& log) {
+    std::vector<std::string> lines;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"level\":\"warn\"") != std::string::npos ||
+          line.find("\"level\":\"error\"") != std::string::npos)
+        lines.push_back(std::move(line));
+    std::string out;
+    for (auto i = lines.size() > 15 ? lines.size() - 15 : 0; i < lines.size(); ++i)
+      out += lines[i] + "\n";
+    return out;
   }
 
   static double metric(harness::ServiceProcess& service, const std::string& series) {

@@ -7,8 +7,11 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "chassis/core/ids.hpp"
 #include "chassis/events/kafka.hpp"
@@ -81,6 +84,35 @@ TEST_F(KafkaEvents, TopicsComeWithTheirDeadLetterTopicAndCreatingAgainIsHarmless
   send(producer, events::make_event(t, "k", "/test", "{}"));
   EXPECT_NO_THROW(
       asio::co_spawn(ioc_, producer.send_raw(t + ".dlq", "k", "{}", {}), asio::use_future).get());
+}
+
+// Services starting together all ensure the same topics; the ones told "already exists" must
+// not subscribe before the broker serves the topic, or their consumer hears of it only at its
+// next metadata refresh, minutes later (a stall seen in the e2e test).
+TEST_F(KafkaEvents, ServicesEnsuringTheSameTopicsTogetherAllReceiveItsEventsAtOnce) {
+  std::string t = "order.confirmed." + ids::random_hex(4);
+  events::Producer producer(options());
+  constexpr int kServices = 3;
+  Seen seen[kServices];
+  std::unique_ptr<events::Consumer> consumers[kServices];
+  std::vector<std::thread> starting;
+  for (int i = 0; i < kServices; ++i) {
+    starting.emplace_back([&, i] {
+      events::ensure_topics(options(), {{t, 3}}, 20s);
+      consumers[i] = std::make_unique<events::Consumer>(options(), "test-" + ids::random_hex(4),
+                                                        std::vector<std::string>{t}, producer);
+      consumers[i]->start(ioc_.get_executor(),
+                          [s = &seen[i]](events::Event e) { return record(s, std::move(e)); });
+    });
+  }
+  for (auto& th : starting) th.join();
+
+  send(producer, events::make_event(t, "order-7", "/services/order", "{}"));
+  for (int i = 0; i < kServices; ++i) {
+    EXPECT_TRUE(harness::wait_until([&] { return seen[i].size() == 1; }, 30s))
+        << "service " << i << " did not receive the event";
+  }
+  for (auto& c : consumers) c->stop();
 }
 
 TEST_F(KafkaEvents, AnEventArrivesWithItsEnvelopeKeyAndTrace) {

@@ -61,6 +61,9 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // BAZAAR_KEEP_TEST_DIRS=1 keeps the servers' data and logs for a post-mortem.
+  if (const char* keep = std::getenv("BAZAAR_KEEP_TEST_DIRS"); keep != nullptr && *keep == '1')
+    return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
