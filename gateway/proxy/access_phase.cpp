@@ -17,16 +17,15 @@ struct PhaseState {
   Scope scope;
   request_transformer::UriCaptures captures;
   std::chrono::system_clock::time_point now;
-  std::function<void(AccessResult)> done;
+  std::function<void(AccessResult&&)> done;
 
   void finish() { done(std::move(result)); }
 };
 
-void apply_header_changes(std::vector<Header>& headers,
-                          const std::vector<jwt::HeaderChange>& changes) {
-  for (const jwt::HeaderChange& change : changes) {
+void apply_header_changes(std::vector<Header>& headers, std::vector<jwt::HeaderChange> changes) {
+  for (jwt::HeaderChange& change : changes) {
     if (change.value) {
-      set_header(headers, change.name, *change.value);
+      set_header(headers, change.name, std::move(*change.value));
     } else {
       remove_all(headers, change.name);
     }
@@ -53,7 +52,7 @@ void transform_step(const std::shared_ptr<PhaseState>& st) {
   AccessResult& r = st->result;
   // Templates see the request as it arrived at this plugin, so the context comes first.
   const auto context =
-      request_transformer::make_template_context(r.request, st->captures, r.consumer);
+      request_transformer::make_template_context(r.request, std::move(st->captures), r.consumer);
   const std::string path_before = r.request.path;
   const auto outcome = request_transformer::apply(config, r.request, context);
   if (outcome.error) {
@@ -105,8 +104,8 @@ bool jwt_step(const std::shared_ptr<PhaseState>& st) {
   if (auto* ok = std::get_if<jwt::Authenticated>(&outcome)) {
     apply_header_changes(r.request.headers, jwt::upstream_headers(*ok));
     st->scope.consumer = snap.find_consumer(ok->consumer.id);
-    r.consumer = ok->consumer;
-    r.credential_key = ok->credential_key;
+    r.consumer = std::move(ok->consumer);  // the outcome is not read after this
+    r.credential_key = std::move(ok->credential_key);
     return true;
   }
   if (auto* anonymous = std::get_if<jwt::Anonymous>(&outcome)) {
@@ -137,7 +136,7 @@ bool jwt_step(const std::shared_ptr<PhaseState>& st) {
 
 void run_access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
                       const routing::Match& match, std::chrono::system_clock::time_point now,
-                      std::function<void(AccessResult)> done) {
+                      std::function<void(AccessResult&&)> done) {
   auto st = std::make_shared<PhaseState>();
   st->snapshot = std::move(snapshot);
   st->result.request = std::move(request);

@@ -33,11 +33,12 @@ struct AccessResult {
   std::string error;  // why the answer is a 500, for the log
 };
 
-// `done` runs exactly once: inline when every counter store answers inline (the local
-// policy), otherwise on the store's thread. `request.body` must hold the whole body if
-// snapshot->may_rewrite_body(...) said so; otherwise it may be empty.
+// `done` runs exactly once (the result is handed over by reference, moved only by the taker):
+// inline when every counter store answers inline (the local policy), otherwise on the store's
+// thread. `request.body` must hold the whole body if snapshot->may_rewrite_body(...) said so;
+// otherwise it may be empty.
 void run_access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
                       const routing::Match& match, std::chrono::system_clock::time_point now,
-                      std::function<void(AccessResult)> done);
+                      std::function<void(AccessResult&&)> done);
 
 }  // namespace bazaar::gateway::proxy

@@ -16,6 +16,7 @@
 #include "gateway/proxy/access_log.hpp"
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/header_list.hpp"
+#include "gateway/proxy/plain_request_head.hpp"
 #include "gateway/proxy/request_framing.hpp"
 
 namespace bazaar::gateway::proxy {
@@ -43,11 +44,11 @@ asio::awaitable<HeadRead> read_head(Stream* stream, beast::flat_buffer* buffer, 
   }
 }
 
-// Runs the plugins and resumes on this worker. With counter stores that answer inline (the
-// local policy) the result is here before run_access_phase returns and is taken as it is;
-// otherwise it arrives on the store's thread and is posted back to this worker.
-asio::awaitable<AccessResult> access_phase(std::shared_ptr<const Snapshot> snapshot,
-                                           Request request, routing::Match match) {
+// Runs the plugins into `*out` and resumes on this worker. With counter stores that answer
+// inline (the local policy) the result is here before run_access_phase returns and is taken
+// as it is; otherwise it arrives on the store's thread and is posted back to this worker.
+asio::awaitable<void> access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
+                                   routing::Match match, AccessResult* out) {
   struct Handoff {
     std::mutex lock;
     std::optional<AccessResult> early;          // answered before anyone waited
@@ -56,10 +57,10 @@ asio::awaitable<AccessResult> access_phase(std::shared_ptr<const Snapshot> snaps
   auto handoff = std::make_shared<Handoff>();
   auto executor = co_await asio::this_coro::executor;
   run_access_phase(snapshot, std::move(request), match, std::chrono::system_clock::now(),
-                   [handoff](AccessResult r) {
+                   [handoff](AccessResult&& r) {
                      std::unique_lock held(handoff->lock);
                      if (!handoff->deliver) {
-                       handoff->early = std::move(r);
+                       handoff->early.emplace(std::move(r));
                        return;
                      }
                      auto deliver = std::move(handoff->deliver);
@@ -68,7 +69,10 @@ asio::awaitable<AccessResult> access_phase(std::shared_ptr<const Snapshot> snaps
                    });
   {
     std::lock_guard held(handoff->lock);
-    if (handoff->early) co_return std::move(*handoff->early);
+    if (handoff->early) {
+      *out = std::move(*handoff->early);
+      co_return;
+    }
   }
   auto initiate = [handoff, executor](auto handler) mutable {
     using Handler = decltype(handler);
@@ -83,7 +87,7 @@ asio::awaitable<AccessResult> access_phase(std::shared_ptr<const Snapshot> snaps
     }
     handoff->deliver = std::move(resume);
   };
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(AccessResult)>(
+  *out = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(AccessResult)>(
       std::move(initiate), asio::use_awaitable);
 }
 
@@ -127,8 +131,8 @@ asio::awaitable<bool> buffer_body(Exchange* x, Request* request) {
   auto data = std::make_unique_for_overwrite<char[]>(16 * 1024);
   for (;;) {
     x->client->expires_after(x->state->options.read_timeout);
-    const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer, x->parser,
-                                                           data.get(), 16 * 1024);
+    const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer,
+                                                           x->parser.get(), data.get(), 16 * 1024);
     if (got.ec) {
       x->close_connection = true;
       if (got.ec == bhttp::error::body_limit) {
@@ -148,7 +152,8 @@ asio::awaitable<bool> buffer_body(Exchange* x, Request* request) {
 // One request on the connection. Returns false when the connection must close.
 asio::awaitable<bool> handle_request(Exchange* x) {
   const ProxyOptions& options = x->state->options;
-  RequestParser& parser = *x->parser;
+  // Whether the request has been read whole: a plain head has no body to read.
+  const auto read_whole = [x] { return request_read_whole(*x); };
 
   std::size_t head_length = 0;
   x->client->expires_after(options.read_timeout);
@@ -172,7 +177,12 @@ asio::awaitable<bool> handle_request(Exchange* x) {
                              head_length);
   boost::system::error_code ec;
   std::optional<std::string> violation = raw_head_violation(raw);
-  if (!violation) {
+  // The usual head (no body, nothing unusual) is parsed without Beast; any other by Beast.
+  std::optional<PlainRequestHead> plain;
+  if (!violation) plain = parse_plain_request_head(raw);
+  if (!violation && !plain) {
+    x->parser = std::make_unique<RequestParser>();
+    RequestParser& parser = *x->parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes + 4));
     parser.body_limit(options.max_body_bytes);
     parser.eager(false);
@@ -187,24 +197,39 @@ asio::awaitable<bool> handle_request(Exchange* x) {
     if (ec || !parser.is_header_done()) violation = "malformed request head: " + ec.message();
   }
   Request request;
+  std::string target;  // for a redirect's Location
   if (!violation) {
-    auto& message = parser.get();
-    request.method = std::string(message.method_string());
+    std::size_t fields = 0;
+    if (plain) {
+      request.method = std::string(plain->method);
+      target = std::string(plain->target);
+      x->version = plain->version;
+      x->client_keep_alive = plain->keep_alive;
+      fields = plain->fields.size();
+    } else {
+      auto& message = x->parser->get();
+      request.method = std::string(message.method_string());
+      target = std::string(message.target());
+      x->version = message.version();
+      x->client_keep_alive = message.keep_alive();
+      fields = static_cast<std::size_t>(std::distance(message.begin(), message.end()));
+    }
     // Room for what the plugins add (consumer headers, X-Forwarded-*), so they never regrow it.
-    request.headers.reserve(
-        static_cast<std::size_t>(std::distance(message.begin(), message.end())) + 12);
-    for (const auto& field : message)
-      request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    request.headers.reserve(fields + 12);
+    if (plain) {
+      for (const auto& [name, value] : plain->fields)
+        request.headers.push_back({std::string(name), std::string(value)});
+      x->client_buffer->consume(raw.size());  // the views above are not used after this
+    } else {
+      for (const auto& field : x->parser->get())
+        request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
     violation = framing_violation(request.headers);
-    const std::string_view target = message.target();
     if (!violation && (target.empty() || target.front() != '/'))
       violation = "request target is not a path";
     const auto question = target.find('?');
-    request.path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos)
-      request.query = std::string(target.substr(question + 1));
-    x->version = message.version();
-    x->client_keep_alive = message.keep_alive();
+    request.path = target.substr(0, question);
+    if (question != std::string::npos) request.query = target.substr(question + 1);
     const std::size_t hosts = count(request.headers, "host");
     if (!violation && (hosts > 1 || (hosts == 0 && x->version == 11)))
       violation = "missing or repeated Host";
@@ -220,7 +245,7 @@ asio::awaitable<bool> handle_request(Exchange* x) {
     finish(x);
     co_return false;
   }
-  parser.eager(true);
+  if (x->parser) x->parser->eager(true);
   x->host_header = std::string(first_value(request.headers, "host").value_or(""));
   x->request_id = std::string(first_value(request.headers, "x-request-id").value_or(""));
   const auto traceparent = first_value(request.headers, "traceparent");
@@ -246,9 +271,9 @@ asio::awaitable<bool> handle_request(Exchange* x) {
   };
   const auto match = snap.router.match(view);
   // A request whose body is left unread cannot be followed by another on this connection.
-  if (!parser.is_done()) x->body_buffered = false;
+  if (!read_whole()) x->body_buffered = false;
   if (!match) {
-    if (!parser.is_done()) x->close_connection = true;
+    if (!read_whole()) x->close_connection = true;
     x->access.request = std::move(request);
     co_await write_gateway_response(x, no_route_matched());
     finish(x);
@@ -257,7 +282,7 @@ asio::awaitable<bool> handle_request(Exchange* x) {
   x->match = *match;
   const config::Route& route = snap.config.routes[match->route];
   if (match->https_redirect) {
-    if (!parser.is_done()) x->close_connection = true;
+    if (!read_whole()) x->close_connection = true;
     x->access.request = std::move(request);
     const int code = route.https_redirect_status_code;
     GatewayResponse answer =
@@ -265,15 +290,14 @@ asio::awaitable<bool> handle_request(Exchange* x) {
     if (code == 426) {
       answer.headers.push_back({"Upgrade", "TLS/1.2, HTTP/1.1"});
     } else {
-      answer.headers.push_back({"Location", "https://" + std::string(x->host_header) +
-                                                std::string(parser.get().target())});
+      answer.headers.push_back({"Location", "https://" + std::string(x->host_header) + target});
     }
     co_await write_gateway_response(x, std::move(answer));
     finish(x);
     co_return !x->close_connection;
   }
   if (!match->service) {
-    if (!parser.is_done()) x->close_connection = true;
+    if (!read_whole()) x->close_connection = true;
     x->access.request = std::move(request);
     co_await write_gateway_response(x, no_service_for_route());
     finish(x);
@@ -283,9 +307,9 @@ asio::awaitable<bool> handle_request(Exchange* x) {
   // The body is read up front when a plugin may rewrite it, or when it is already here
   // (then a dead kept-alive upstream connection can be retried transparently).
   const Scope scope{match->route, match->service, std::nullopt};
-  const auto content_length = parser.content_length();
+  const auto content_length = x->parser ? x->parser->content_length() : boost::none;
   const bool arrived = content_length && x->client_buffer->size() >= *content_length;
-  if (!parser.is_done() && (snap.may_rewrite_body(scope) || arrived)) {
+  if (!read_whole() && (snap.may_rewrite_body(scope) || arrived)) {
     if (!co_await buffer_body(x, &request)) {
       finish(x);
       co_return false;
@@ -293,9 +317,9 @@ asio::awaitable<bool> handle_request(Exchange* x) {
     x->body_buffered = true;
   }
 
-  x->access = co_await access_phase(x->snapshot, std::move(request), *match);
+  co_await access_phase(x->snapshot, std::move(request), *match, &x->access);
   if (x->access.response) {
-    if (!parser.is_done()) x->close_connection = true;
+    if (!read_whole()) x->close_connection = true;
     GatewayResponse answer = std::move(*x->access.response);
     x->access.response.reset();
     if (answer.status >= 500 && !x->access.error.empty())
@@ -329,13 +353,11 @@ asio::awaitable<void> serve_connection(ProxyServer::State* state, Worker* worker
       buffer.commit(got.bytes);
     }
     session.busy = true;
-    auto parser = std::make_unique<RequestParser>();
     auto exchange = std::make_unique<Exchange>();
     exchange->state = state;
     exchange->worker = worker;
     exchange->client = stream.get();
     exchange->client_buffer = &buffer;
-    exchange->parser = parser.get();
     exchange->scheme = scheme;
     exchange->local_port = local_port;
     exchange->client_ip = client_ip;

@@ -72,7 +72,9 @@ struct Exchange {
   Worker* worker = nullptr;
   Stream* client = nullptr;
   beast::flat_buffer* client_buffer = nullptr;
-  RequestParser* parser = nullptr;  // the client's request; its body may still be unread
+  // Beast's parser of the client's request, whose body may still be unread; nullptr when the
+  // head was a plain one (plain_request_head.hpp), which has no body.
+  std::unique_ptr<RequestParser> parser;
   std::string scheme;
   std::uint16_t local_port = 0;
   std::string client_ip;
@@ -99,6 +101,9 @@ struct Exchange {
   std::string error;
   bool close_connection = false;  // the client connection cannot carry another request
 };
+
+// Whether the client's request has been read whole.
+inline bool request_read_whole(const Exchange& x) { return !x.parser || x.parser->is_done(); }
 
 struct BodyPiece {
   std::size_t bytes = 0;

@@ -2,18 +2,23 @@
 // send the rewritten request, stream its body, read the answer and stream it to the client.
 // Failures before the client saw anything become Kong's 502/503/504; after that the client
 // connection is cut, the only honest signal left.
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <charconv>
 #include <limits>
 
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/forwarded_headers.hpp"
+#include "gateway/proxy/head_writer.hpp"
 #include "gateway/proxy/header_list.hpp"
 #include "gateway/proxy/hop_by_hop.hpp"
+#include "gateway/proxy/plain_response_head.hpp"
 
 namespace bazaar::gateway::proxy {
 
@@ -90,6 +95,19 @@ asio::awaitable<std::optional<tcp::endpoint>> resolve(DnsCache* cache, std::stri
   co_return endpoint;
 }
 
+// An IP-literal host's address, nullopt for a name. Remembered per thread for the few hosts
+// a gateway talks to: parsing the literal (inet_pton) on every request showed in the profile.
+std::optional<asio::ip::address> ip_literal(const std::string& host) {
+  thread_local std::vector<std::pair<std::string, std::optional<asio::ip::address>>> known;
+  for (const auto& [h, address] : known)
+    if (h == host) return address;
+  if (known.size() >= 64) known.clear();
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  known.emplace_back(host, ec ? std::nullopt : std::optional<asio::ip::address>(address));
+  return known.back().second;
+}
+
 // "ip:port", the upstream pool's key and the log's `upstream`. Remembered per thread for the
 // few endpoints a gateway talks to: formatting an address (inet_ntop) on every request cost
 // more than the rest of choosing the target.
@@ -109,55 +127,60 @@ struct Attempt {
   std::optional<GatewayResponse> failure;  // what to answer when failed
 };
 
-// "Name: value\r\n" onto a head being written.
-void append_field(std::string& head, std::string_view name, std::string_view value) {
-  head.append(name.data(), name.size()).append(": ", 2);
-  head.append(value.data(), value.size()).append("\r\n", 2);
+// Client headers that do not travel as they are: hop-by-hop ones, the X-Forwarded-* set
+// (ours replace them), framing and Host (set afresh) and Expect (100-continue is answered here).
+bool replaced_upstream(std::string_view name, const HopByHop& hop) {
+  return hop.drops(name) || is_forwarded_header(name) || iequals(name, "content-length") ||
+         iequals(name, "host") || iequals(name, "expect");
 }
 
 std::string build_request_head(const Exchange& x, const std::string& host, BodyMode mode) {
   const Request& req = x.access.request;
-  std::string target = x.access.path_replaced ? req.path : x.match.upstream_path;
-  if (target.empty()) target = "/";
-  if (!req.query.empty()) target.append("?").append(req.query);
+  const std::string& path = x.access.path_replaced ? req.path : x.match.upstream_path;
 
   // One pass over the client's headers: what must not travel is skipped, the client's
-  // X-Forwarded-For values are kept for ours.
+  // X-Forwarded-For values are kept for ours. The head is sized for all of them at once.
   HopByHop hop;
-  for (const Header& h : req.headers) hop.note(h.name, h.value);
-  std::string head;
-  head.reserve(512);
-  head.append(req.method).append(" ").append(target);
-  head.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  std::size_t size = 384 + path.size() + req.query.size() + host.size();
   for (const Header& h : req.headers) {
-    if (hop.drops(h.name) || is_forwarded_header(h.name) || iequals(h.name, "content-length") ||
-        iequals(h.name, "host") || iequals(h.name, "expect"))  // 100-continue: answered here
-      continue;
-    append_field(head, h.name, h.value);
+    hop.note(h.name, h.value);
+    size += h.name.size() + h.value.size() + 4;
+  }
+  HeadWriter head(size);
+  head.add(req.method).add(' ').add(path.empty() ? std::string_view("/") : path);
+  if (!req.query.empty()) head.add('?').add(req.query);
+  head.add(" HTTP/1.1\r\n").field("Host", host);
+  for (const Header& h : req.headers) {
+    if (replaced_upstream(h.name, hop)) continue;
+    head.field(h.name, h.value);
   }
   const ClientConnectionFacts facts{x.client_ip,  x.scheme,        x.host_header,
                                     x.local_port, x.original_path, x.match.stripped_prefix};
-  for (const Header& h : forwarded_headers(req.headers, hop, facts))
-    append_field(head, h.name, h.value);
-  if (!x.had_traceparent) append_field(head, "traceparent", x.trace.traceparent());
+  emit_forwarded_headers(
+      req.headers, hop, facts,
+      [](void* out, std::string_view name, std::string_view value) {
+        static_cast<HeadWriter*>(out)->field(name, value);
+      },
+      &head);
+  if (!x.had_traceparent) head.field("traceparent", x.trace.traceparent());
   switch (mode) {
     case BodyMode::none:
       // A body-less POST/PUT still says so, as nginx does, so the upstream does not wait.
       if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")
-        append_field(head, "Content-Length", "0");
+        head.field("Content-Length", "0");
       break;
     case BodyMode::buffered:
-      append_field(head, "Content-Length", std::to_string(req.body.size()));
+      head.field("Content-Length", std::to_string(req.body.size()));
       break;
     case BodyMode::stream_length:
-      append_field(head, "Content-Length", std::to_string(x.parser->content_length().value_or(0)));
+      head.field("Content-Length", std::to_string(x.parser->content_length().value_or(0)));
       break;
     case BodyMode::stream_chunked:
-      append_field(head, "Transfer-Encoding", "chunked");
+      head.field("Transfer-Encoding", "chunked");
       break;
   }
-  head.append("\r\n");
-  return head;
+  head.add("\r\n");
+  return head.take();
 }
 
 // Streams the rest of the client's body to the upstream. Returns the failure to answer,
@@ -177,8 +200,8 @@ asio::awaitable<std::optional<GatewayResponse>> stream_request_body(Exchange* x,
   auto data = std::make_unique_for_overwrite<char[]>(kPieceSize);
   for (;;) {
     x->client->expires_after(options.read_timeout);
-    const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer, x->parser,
-                                                           data.get(), kPieceSize);
+    const BodyPiece got = co_await next_request_body_piece(x->client, x->client_buffer,
+                                                           x->parser.get(), data.get(), kPieceSize);
     if (got.ec) {
       x->close_connection = true;
       if (got.ec == bhttp::error::body_limit) co_return error_response(413);
@@ -203,10 +226,18 @@ asio::awaitable<std::optional<GatewayResponse>> stream_request_body(Exchange* x,
   }
 }
 
+// Heads up to this size are tried as plain ones; Beast's limit for the rest is 64 KiB.
+constexpr std::size_t kPlainHeadLimit = 32 * 1024;
+
 struct ResponseHead {
-  std::unique_ptr<ResponseParser> parser;
+  // The head was a plain one (the usual case): its views point into the upstream buffer's
+  // consumed bytes, which stay in place until the next read into that buffer.
+  std::optional<PlainResponseHead> plain;
+  std::unique_ptr<ResponseParser> parser;  // otherwise Beast's, which then frames the body
   bool received_anything = false;
   boost::system::error_code ec;
+
+  int status() const { return plain ? plain->status : parser->get().result_int(); }
 };
 
 asio::awaitable<ResponseHead> read_response_head(Stream* upstream, beast::flat_buffer* buffer,
@@ -220,9 +251,24 @@ asio::awaitable<ResponseHead> read_response_head(Stream* upstream, beast::flat_b
     out.parser->eager(false);
     if (head_request) out.parser->skip(true);
   };
-  make_parser();
   for (;;) {
     boost::system::error_code ec;
+    if (buffer->size() > 0 && !out.parser) {
+      // A head that is here whole is tried as a plain one first. Any other goes to Beast with
+      // the same bytes it would have had, so its errors (early ones included) stay the same.
+      const std::string_view data(static_cast<const char*>(buffer->data().data()), buffer->size());
+      const auto blank = data.find("\r\n\r\n");
+      if (blank != std::string_view::npos && blank + 4 <= kPlainHeadLimit) {
+        auto plain = parse_plain_response_head(data.substr(0, blank + 4), head_request);
+        if (plain) {
+          buffer->consume(plain->head_length);
+          if (plain->status < 200 && plain->status != 101) continue;  // interim: dropped
+          out.plain = std::move(plain);
+          co_return out;
+        }
+      }
+      make_parser();
+    }
     if (buffer->size() > 0) {
       const std::size_t used = out.parser->put(buffer->data(), ec);
       buffer->consume(used);
@@ -232,7 +278,7 @@ asio::awaitable<ResponseHead> read_response_head(Stream* upstream, beast::flat_b
     if (!ec && out.parser->is_header_done()) {
       const int status = out.parser->get().result_int();
       if (status >= 100 && status < 200 && status != 101) {  // interim answers are dropped
-        make_parser();
+        out.parser.reset();
         continue;
       }
       co_return out;
@@ -252,55 +298,86 @@ asio::awaitable<ResponseHead> read_response_head(Stream* upstream, beast::flat_b
   }
 }
 
-// Streams the upstream's answer to the client. Returns true when the upstream connection
-// ended cleanly and may be reused.
-asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_buffer* buffer,
-                                     ResponseParser* parser) {
+// The next piece of a body of known length, straight from `buffer` (read into as needed):
+// the bytes stay in the buffer until the caller consumed them after writing them on.
+struct LengthPiece {
+  std::size_t bytes = 0;
+  boost::system::error_code ec;
+};
+
+asio::awaitable<LengthPiece> next_length_piece(Stream* upstream, beast::flat_buffer* buffer,
+                                               std::uint64_t remaining,
+                                               std::chrono::milliseconds read_timeout) {
+  if (buffer->size() == 0) {
+    upstream->expires_after(read_timeout);
+    const IoResult got = co_await upstream->read_some(buffer->prepare(kPieceSize));
+    // The answer ended before its Content-Length: what Beast's parser reports then.
+    if (got.ec == asio::error::eof) co_return LengthPiece{0, bhttp::error::partial_message};
+    if (got.ec) co_return LengthPiece{0, got.ec};
+    buffer->commit(got.bytes);
+  }
+  co_return LengthPiece{
+      static_cast<std::size_t>(std::min<std::uint64_t>({remaining, buffer->size(), kPieceSize})),
+      {}};
+}
+
+// Streams a plain answer's body (Content-Length) to the client after `head`. Returns true
+// when the upstream connection may be reused.
+asio::awaitable<bool> relay_plain_body(Exchange* x, Stream* upstream, beast::flat_buffer* buffer,
+                                       const PlainResponseHead* plain, std::string_view head) {
   const auto& options = x->state->options;
   const auto& service = x->snapshot->config.services[*x->match.service];
-  auto& message = parser->get();
-  const int status = message.result_int();
-  x->status = status;
-  const bool head_request = x->access.request.method == "HEAD";
-  const bool bodiless = head_request || status == 204 || status == 304 || status < 200;
+  const auto read_timeout = std::chrono::milliseconds(service.read_timeout);
+  std::uint64_t remaining = plain->has_body ? *plain->content_length : 0;
+  const auto bytes_here = [buffer, &remaining] {
+    return static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer->size()));
+  };
+  // A small answer usually arrives whole with its head: one write sends both (a write is a
+  // system call and, on a busy machine, a context switch).
+  std::array<asio::const_buffer, 2> pieces{piece(head)};
+  std::size_t sent_with_head = 0;
+  if (remaining > 0 && remaining <= kPieceSize && bytes_here() == remaining) {
+    sent_with_head = bytes_here();
+    pieces[1] = asio::buffer(buffer->data().data(), sent_with_head);
+  }
+  x->client->expires_after(options.read_timeout);
+  const std::span<const asio::const_buffer> head_and_body(pieces.data(),
+                                                          sent_with_head > 0 ? 2 : 1);
+  const IoResult wrote_head = co_await x->client->write(head_and_body);
+  if (wrote_head.ec) {
+    x->close_connection = true;
+    co_return false;
+  }
+  buffer->consume(sent_with_head);
+  remaining -= sent_with_head;
+  while (remaining > 0) {
+    const LengthPiece got = co_await next_length_piece(upstream, buffer, remaining, read_timeout);
+    if (got.ec) {
+      x->error = "upstream response body: " + got.ec.message();
+      x->close_connection = true;  // the client must see the answer is cut short
+      co_return false;
+    }
+    const std::array<asio::const_buffer, 1> body{asio::buffer(buffer->data().data(), got.bytes)};
+    x->client->expires_after(options.read_timeout);
+    const IoResult sent = co_await x->client->write(body);
+    if (sent.ec) {
+      x->close_connection = true;
+      co_return false;
+    }
+    buffer->consume(got.bytes);
+    remaining -= got.bytes;
+  }
+  co_return plain->keep_alive && buffer->size() == 0;
+}
+
+// Streams the body Beast's parser frames (chunked, close-delimited, or after an unusual head)
+// to the client after `head`. Returns true when the upstream connection may be reused.
+asio::awaitable<bool> relay_parsed_body(Exchange* x, Stream* upstream, beast::flat_buffer* buffer,
+                                        ResponseParser* parser, std::string_view head,
+                                        bool bodiless, bool chunk_to_client) {
+  const auto& options = x->state->options;
+  const auto& service = x->snapshot->config.services[*x->match.service];
   const auto length = parser->content_length();
-  const bool chunk_to_client = !bodiless && !length && x->version == 11;
-  const bool close_delimited = !bodiless && !length && x->version != 11;
-  bool keep_alive = x->client_keep_alive && !x->close_connection && !close_delimited &&
-                    !x->state->draining.load() && x->parser->is_done();
-  if (!keep_alive) x->close_connection = true;
-
-  HopByHop hop;
-  for (const auto& field : message) hop.note(field.name_string(), field.value());
-
-  std::string head;
-  head.reserve(512);
-  head.append(x->version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  head.append(std::to_string(status)).push_back(' ');
-  const auto reason = message.reason();
-  if (reason.empty()) {
-    head.append(reason_phrase(status));
-  } else {
-    head.append(reason.data(), reason.size());
-  }
-  head.append("\r\n");
-  for (const auto& field : message) {
-    const std::string_view name = field.name_string();
-    if (hop.drops(name) || (!head_request && iequals(name, "content-length"))) continue;
-    append_field(head, name, field.value());
-  }
-  for (const Header& h : x->access.response_headers) append_field(head, h.name, h.value);
-  append_field(head, "X-Kong-Upstream-Latency",
-               std::to_string(static_cast<long long>(x->upstream_ms.value_or(0))));
-  append_field(head, "X-Kong-Proxy-Latency",
-               std::to_string(static_cast<long long>(x->kong_ms.value_or(0))));
-  append_field(head, "Via", "1.1 bazaar-gateway");
-  if (!bodiless && length) append_field(head, "Content-Length", std::to_string(*length));
-  if (chunk_to_client) append_field(head, "Transfer-Encoding", "chunked");
-  if (!keep_alive && x->version == 11) append_field(head, "Connection", "close");
-  if (keep_alive && x->version == 10) append_field(head, "Connection", "keep-alive");
-  head.append("\r\n");
-
   // The piece buffer is as large as a small answer needs, kPieceSize only for a stream.
   const bool whole_in_buffer =
       !bodiless && length && *length <= buffer->size() && *length <= kPieceSize;
@@ -310,8 +387,7 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
   std::vector<asio::const_buffer> head_pieces{piece(head)};
   char first_size_line[24];
   bool done = bodiless;
-  // A small answer usually arrives whole with its head: one write sends both (a write is a
-  // system call and, on a busy machine, a context switch).
+  // A small answer usually arrives whole with its head: one write sends both.
   if (whole_in_buffer) {
     const BodyPiece got =
         co_await next_response_body_piece(upstream, buffer, parser, data.get(), *length);
@@ -360,6 +436,79 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
   co_return parser->keep_alive() && buffer->size() == 0;
 }
 
+// Streams the upstream's answer to the client. Returns true when the upstream connection
+// ended cleanly and may be reused.
+asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_buffer* buffer,
+                                     ResponseHead* response) {
+  const PlainResponseHead* plain = response->plain ? &*response->plain : nullptr;
+  ResponseParser* parser = response->parser.get();
+  const int status = response->status();
+  x->status = status;
+  const bool head_request = x->access.request.method == "HEAD";
+  const bool bodiless = head_request || status == 204 || status == 304 || status < 200;
+  std::optional<std::uint64_t> length;
+  if (plain) {
+    length = plain->content_length;
+  } else if (const auto parsed = parser->content_length()) {
+    length = *parsed;
+  }
+  const bool chunk_to_client = !bodiless && !length && x->version == 11;
+  const bool close_delimited = !bodiless && !length && x->version != 11;
+  bool keep_alive = x->client_keep_alive && !x->close_connection && !close_delimited &&
+                    !x->state->draining.load() && request_read_whole(*x);
+  if (!keep_alive) x->close_connection = true;
+
+  // The upstream's fields, from whichever parser read them: visit(name, value).
+  const auto for_each_field = [&](auto visit) {
+    if (plain) {
+      for (const auto& [name, value] : plain->fields) visit(name, value);
+    } else {
+      for (const auto& field : parser->get()) visit(field.name_string(), field.value());
+    }
+  };
+  HopByHop hop;
+  for_each_field([&hop](std::string_view name, std::string_view value) { hop.note(name, value); });
+
+  HeadWriter head(1024);
+  head.add(x->version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  char number[24];
+  head.add(std::string_view(number, std::to_chars(number, number + sizeof number, status).ptr));
+  head.add(' ');
+  std::string_view reason;
+  if (plain) {
+    reason = plain->reason;
+  } else {
+    const auto parsed = parser->get().reason();
+    reason = std::string_view(parsed.data(), parsed.size());
+  }
+  head.add(reason.empty() ? reason_phrase(status) : reason);
+  head.add("\r\n");
+  for_each_field([&](std::string_view name, std::string_view value) {
+    if (hop.drops(name) || (!head_request && iequals(name, "content-length"))) return;
+    head.field(name, value);
+  });
+  for (const Header& h : x->access.response_headers) head.field(h.name, h.value);
+  const auto whole_ms = [&number](std::optional<double> ms) {
+    const auto value = static_cast<long long>(ms.value_or(0));
+    return std::string_view(number, std::to_chars(number, number + sizeof number, value).ptr);
+  };
+  head.field("X-Kong-Upstream-Latency", whole_ms(x->upstream_ms));
+  head.field("X-Kong-Proxy-Latency", whole_ms(x->kong_ms));
+  head.field("Via", "1.1 bazaar-gateway");
+  if (!bodiless && length) {
+    const auto end = std::to_chars(number, number + sizeof number, *length).ptr;
+    head.field("Content-Length", std::string_view(number, end));
+  }
+  if (chunk_to_client) head.field("Transfer-Encoding", "chunked");
+  if (!keep_alive && x->version == 11) head.field("Connection", "close");
+  if (keep_alive && x->version == 10) head.field("Connection", "keep-alive");
+  head.add("\r\n");
+
+  if (plain) co_return co_await relay_plain_body(x, upstream, buffer, plain, head.view());
+  co_return co_await relay_parsed_body(x, upstream, buffer, parser, head.view(), bodiless,
+                                       chunk_to_client);
+}
+
 }  // namespace
 
 asio::awaitable<void> forward_to_upstream(Exchange* x) {
@@ -402,7 +551,12 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
     } else {
       target = Target{service.host, service.port, std::nullopt};
     }
-    const auto endpoint = co_await resolve(&x->worker->dns, target.host, target.port);
+    std::optional<tcp::endpoint> endpoint;
+    if (const auto literal = ip_literal(target.host)) {
+      endpoint = tcp::endpoint(*literal, target.port);
+    } else {
+      endpoint = co_await resolve(&x->worker->dns, target.host, target.port);
+    }
     if (!endpoint) {
       failure = name_resolution_failed();
       x->error = "cannot resolve '" + target.host + "'";
@@ -414,9 +568,9 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
     std::unique_ptr<PlainStream> connection = x->worker->pool.take(endpoint_key);
     const bool reused = connection != nullptr;
     if (!connection) {
-      beast::tcp_stream fresh(executor);
-      fresh.expires_after(connect_timeout);
-      auto [cec] = co_await fresh.async_connect(*endpoint, nothrow);
+      auto fresh = std::make_unique<PlainStream>(tcp::socket(executor));
+      fresh->expires_after(connect_timeout);
+      const boost::system::error_code cec = co_await fresh->connect(*endpoint);
       if (cec) {
         const bool timed_out = cec == beast::error::timeout;
         if (target.balancer_target) {
@@ -432,17 +586,18 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
         break;
       }
       boost::system::error_code ignored;
-      fresh.socket().set_option(tcp::no_delay(true), ignored);
-      connection = std::make_unique<PlainStream>(std::move(fresh));
+      fresh->socket().set_option(tcp::no_delay(true), ignored);
+      connection = std::move(fresh);
     }
 
     const Clock::time_point sent_at = Clock::now();
     x->kong_ms = std::chrono::duration<double, std::milli>(sent_at - x->start).count();
     const std::string head = build_request_head(*x, upstream_host_header(*x, target), mode);
-    std::vector<asio::const_buffer> pieces{piece(head)};
-    if (mode == BodyMode::buffered) pieces.push_back(piece(req.body));
+    const std::array<asio::const_buffer, 2> pieces{piece(head), piece(req.body)};
+    const std::span<const asio::const_buffer> head_and_body(pieces.data(),
+                                                            mode == BodyMode::buffered ? 2 : 1);
     connection->expires_after(write_timeout);
-    const IoResult wrote = co_await connection->write(std::move(pieces));
+    const IoResult wrote = co_await connection->write(head_and_body);
     if (wrote.ec) {
       if (reused && replayable && !stale_retry_used) {
         stale_retry_used = true;  // the kept-alive connection had died; once more on a new one
@@ -464,7 +619,7 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
       }
     }
 
-    beast::flat_buffer upstream_buffer;
+    beast::flat_buffer& upstream_buffer = connection->read_buffer();  // empty: see reusable
     ResponseHead response =
         co_await read_response_head(connection.get(), &upstream_buffer, read_timeout, head_request);
     if (response.ec) {
@@ -488,14 +643,13 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
     }
     x->upstream_ms = std::chrono::duration<double, std::milli>(Clock::now() - sent_at).count();
     if (target.balancer_target)
-      balancer->report_http_status(*target.balancer_target, response.parser->get().result_int());
-    if (response.parser->get().result_int() == 101) {
+      balancer->report_http_status(*target.balancer_target, response.status());
+    if (response.status() == 101) {
       failure = upstream_invalid_response();  // Upgrade was not forwarded, so this is wrong
       x->error = "upstream switched protocols unasked";
       break;
     }
-    const bool reusable =
-        co_await relay_response(x, connection.get(), &upstream_buffer, response.parser.get());
+    const bool reusable = co_await relay_response(x, connection.get(), &upstream_buffer, &response);
     if (reusable) x->worker->pool.give_back(endpoint_key, std::move(connection));
     co_return;
   }

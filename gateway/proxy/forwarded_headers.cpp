@@ -1,10 +1,14 @@
 #include "gateway/proxy/forwarded_headers.hpp"
 
+#include <charconv>
+
 #include "gateway/proxy/header_list.hpp"
 
 namespace bazaar::gateway::proxy {
 
-std::string host_without_port(std::string_view host) {
+namespace {
+// nginx's $host into `out` (reused, so no allocation for the usual short host).
+void host_without_port_into(std::string_view host, std::string& out) {
   std::string_view name = host;
   if (!name.empty() && name.front() == '[') {  // [v6]:port
     const auto close = name.find(']');
@@ -12,13 +16,21 @@ std::string host_without_port(std::string_view host) {
   } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
     name = name.substr(0, colon);
   }
-  std::string out(name);
+  out.assign(name);
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+}
+}  // namespace
+
+std::string host_without_port(std::string_view host) {
+  std::string out;
+  host_without_port_into(host, out);
   return out;
 }
 
 bool is_forwarded_header(std::string_view name) {
+  // Every one of them starts with x: the usual header is turned away at the first letter.
+  if (name.size() < 9 || (name[0] | 0x20) != 'x') return false;
   if (iequals(name, "x-real-ip")) return true;
   constexpr std::string_view kPrefix = "x-forwarded-";
   if (name.size() <= kPrefix.size() || !iequals(name.substr(0, kPrefix.size()), kPrefix))
@@ -29,26 +41,42 @@ bool is_forwarded_header(std::string_view name) {
   return false;
 }
 
-std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
-                                      const HopByHop& hop, const ClientConnectionFacts& facts) {
+void emit_forwarded_headers(const std::vector<Header>& client_headers, const HopByHop& hop,
+                            const ClientConnectionFacts& facts, ForwardedHeaderSink emit,
+                            void* context) {
   // $proxy_add_x_forwarded_for: every X-Forwarded-For the client sent, joined, then the peer.
-  std::string forwarded_for;
+  std::string_view forwarded_for = facts.client_ip;
+  std::string joined;
   for (const Header& h : client_headers) {
     if (!iequals(h.name, "x-forwarded-for") || hop.drops(h.name)) continue;
-    forwarded_for.append(h.value).append(", ");
+    joined.append(h.value).append(", ");
   }
-  forwarded_for += facts.client_ip;
+  if (!joined.empty()) forwarded_for = joined.append(facts.client_ip);
+  std::string host;
+  host_without_port_into(facts.host, host);
+  char port[8];
+  const auto port_end = std::to_chars(port, port + sizeof port, facts.port).ptr;
 
+  emit(context, "X-Real-IP", facts.client_ip);
+  emit(context, "X-Forwarded-For", forwarded_for);
+  emit(context, "X-Forwarded-Proto", facts.scheme);
+  emit(context, "X-Forwarded-Host", host);
+  emit(context, "X-Forwarded-Port", std::string_view(port, port_end - port));
+  emit(context, "X-Forwarded-Path", facts.path);
+  if (facts.stripped_prefix && !facts.stripped_prefix->empty())
+    emit(context, "X-Forwarded-Prefix", *facts.stripped_prefix);
+}
+
+std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
+                                      const HopByHop& hop, const ClientConnectionFacts& facts) {
   std::vector<Header> out;
   out.reserve(7);
-  out.push_back({"X-Real-IP", std::string(facts.client_ip)});
-  out.push_back({"X-Forwarded-For", std::move(forwarded_for)});
-  out.push_back({"X-Forwarded-Proto", std::string(facts.scheme)});
-  out.push_back({"X-Forwarded-Host", host_without_port(facts.host)});
-  out.push_back({"X-Forwarded-Port", std::to_string(facts.port)});
-  out.push_back({"X-Forwarded-Path", std::string(facts.path)});
-  if (facts.stripped_prefix && !facts.stripped_prefix->empty())
-    out.push_back({"X-Forwarded-Prefix", std::string(*facts.stripped_prefix)});
+  emit_forwarded_headers(
+      client_headers, hop, facts,
+      [](void* list, std::string_view name, std::string_view value) {
+        static_cast<std::vector<Header>*>(list)->push_back({std::string(name), std::string(value)});
+      },
+      &out);
   return out;
 }
 

@@ -30,8 +30,16 @@ std::string host_without_port(std::string_view host);
 // never reach the upstream (X-Forwarded-For's values are carried over into ours).
 bool is_forwarded_header(std::string_view name);
 
-// Ours, in Kong's order. The X-Forwarded-For values among the client's headers are carried
-// over, unless the client's Connection header named it (`hop`).
+// Ours, in Kong's order, each handed to `emit(name, value)` (views valid during the call):
+// the proxy writes them straight into the upstream request head. The X-Forwarded-For values
+// among the client's headers are carried over, unless the client's Connection header named
+// it (`hop`).
+using ForwardedHeaderSink = void (*)(void* context, std::string_view name, std::string_view value);
+void emit_forwarded_headers(const std::vector<Header>& client_headers, const HopByHop& hop,
+                            const ClientConnectionFacts& facts, ForwardedHeaderSink emit,
+                            void* context);
+
+// The same as a list.
 std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
                                       const HopByHop& hop, const ClientConnectionFacts& facts);
 

@@ -4,17 +4,6 @@
 
 namespace bazaar::gateway::proxy {
 
-namespace {
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-}  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 std::optional<std::string_view> first_value(const std::vector<Header>& headers,
                                             std::string_view name) {
   for (const Header& h : headers)

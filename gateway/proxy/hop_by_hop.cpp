@@ -5,10 +5,19 @@
 namespace bazaar::gateway::proxy {
 
 bool is_hop_by_hop(std::string_view name) {
-  static constexpr std::string_view kNames[] = {"connection", "keep-alive",        "te",
-                                                "trailer",    "transfer-encoding", "upgrade"};
-  for (std::string_view n : kNames)
-    if (iequals(name, n)) return true;
+  // By length first: most names are of none of these lengths and cost one switch.
+  switch (name.size()) {
+    case 2:
+      return iequals(name, "te");
+    case 7:
+      return iequals(name, "trailer") || iequals(name, "upgrade");
+    case 10:
+      return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 17:
+      return iequals(name, "transfer-encoding");
+    default:
+      break;
+  }
   return name.size() >= 6 && iequals(name.substr(0, 6), "proxy-");
 }
 
@@ -19,6 +28,7 @@ void HopByHop::note(std::string_view name, std::string_view value) {
 
 bool HopByHop::drops(std::string_view name) const {
   if (is_hop_by_hop(name)) return true;
+  if (listed_.empty()) return false;
   for (const std::string& n : listed_)
     if (iequals(name, n)) return true;
   return false;

@@ -82,7 +82,7 @@ asio::awaitable<void> accept_loop(ProxyServer::State* state, Worker* worker, boo
                      serve_tls(state, worker, std::move(socket), port, std::move(client_ip)),
                      asio::detached);
     } else {
-      auto stream = std::make_unique<PlainStream>(beast::tcp_stream(std::move(socket)));
+      auto stream = std::make_unique<PlainStream>(std::move(socket));
       asio::co_spawn(
           worker->ioc,
           serve_connection(state, worker, std::move(stream), "http", port, std::move(client_ip)),

@@ -7,12 +7,14 @@ std::optional<std::string> present(const std::string& value) {
   return value.empty() ? std::nullopt : std::optional<std::string>(value);
 }
 
+// The three consumer headers, with room for the two the callers add.
 std::vector<HeaderChange> consumer_headers(const Consumer& consumer) {
-  return {
-      {"X-Consumer-ID", present(consumer.id)},
-      {"X-Consumer-Custom-ID", present(consumer.custom_id)},
-      {"X-Consumer-Username", present(consumer.username)},
-  };
+  std::vector<HeaderChange> changes;
+  changes.reserve(5);
+  changes.push_back({"X-Consumer-ID", present(consumer.id)});
+  changes.push_back({"X-Consumer-Custom-ID", present(consumer.custom_id)});
+  changes.push_back({"X-Consumer-Username", present(consumer.username)});
+  return changes;
 }
 
 }  // namespace

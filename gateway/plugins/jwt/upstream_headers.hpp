@@ -4,6 +4,7 @@
 // client from sending its own X-Consumer-ID and the like to the upstream.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/plugins/jwt/authenticate.hpp"
@@ -12,7 +13,7 @@
 namespace bazaar::gateway::jwt {
 
 struct HeaderChange {
-  std::string name;
+  std::string_view name;  // one of the fixed names above (static storage: no copy per request)
   std::optional<std::string> value;  // nullopt: remove every header of this name
 };
 

@@ -15,6 +15,14 @@ std::string message_body(std::string_view message) {
   return boost::json::serialize(boost::json::value{{"message", message}});
 }
 
+// `a` + `b`, allocated once at its final size.
+std::string concat(std::string_view a, std::string_view b) {
+  std::string out;
+  out.reserve(a.size() + b.size());
+  out.append(a).append(b);
+  return out;
+}
+
 struct Shown {
   std::int64_t limit;
   std::int64_t remaining;
@@ -33,6 +41,7 @@ Decision decide(const Config& config, std::span<const Usage> usages, Seconds now
   decision.allowed = !refused;
   std::optional<Shown> tightest;
   if (!config.hide_client_headers) {
+    decision.headers.reserve(2 * usages.size() + 4);  // the per-period pairs, RateLimit-*
     for (const Usage& usage : usages) {
       // Passing: this request is spent in every period. Refused: only in the exceeded ones,
       // which show 0 either way; the others still have what they had.
@@ -40,9 +49,11 @@ Decision decide(const Config& config, std::span<const Usage> usages, Seconds now
       const bool spent = !refused || usage.current > usage.limit;
       const std::int64_t remaining =
           std::max<std::int64_t>(0, usage.limit - before - (spent ? 1 : 0));
-      const std::string title(period_title(usage.period));
-      decision.headers.push_back({"X-RateLimit-Limit-" + title, std::to_string(usage.limit)});
-      decision.headers.push_back({"X-RateLimit-Remaining-" + title, std::to_string(remaining)});
+      const std::string_view title = period_title(usage.period);
+      decision.headers.push_back(
+          {concat("X-RateLimit-Limit-", title), std::to_string(usage.limit)});
+      decision.headers.push_back(
+          {concat("X-RateLimit-Remaining-", title), std::to_string(remaining)});
       // RateLimit-* describe the period with the fewest requests left; on a tie, the longer
       // window, since it takes longer to recover.
       if (!tightest || remaining < tightest->remaining ||

@@ -16,10 +16,15 @@ std::size_t mix(std::size_t seed, std::size_t value) {
 
 }  // namespace
 
-std::size_t LocalStore::KeyHash::operator()(const Key& key) const noexcept {
-  std::size_t hash = std::hash<std::string_view>{}(key.subject);
+std::size_t LocalStore::KeyHash::operator()(const KeyView& key) const noexcept {
+  std::size_t hash = key.subject_hash;
   hash = mix(hash, static_cast<std::size_t>(key.window_start));
   return mix(hash, static_cast<std::size_t>(key.period));
+}
+
+std::size_t LocalStore::KeyHash::operator()(const Key& key) const noexcept {
+  return (*this)(KeyView{key.subject, std::hash<std::string_view>{}(key.subject), key.window_start,
+                         key.period});
 }
 
 LocalStore::LocalStore(std::size_t shards)
@@ -32,18 +37,23 @@ void LocalStore::add(const CountQuery& query, CountCallback done) {
 
 std::vector<std::int64_t> LocalStore::add_now(const CountQuery& query) {
   // All periods of one subject live in one shard: one lock per request.
-  Shard& shard = shards_[std::hash<std::string_view>{}(query.subject) % shard_count_];
+  const std::size_t subject_hash = std::hash<std::string_view>{}(query.subject);
+  Shard& shard = shards_[subject_hash % shard_count_];
   std::vector<std::int64_t> counts;
   counts.reserve(query.periods.size());
-  Key key{std::string(query.subject), 0, Period::second};
 
   const std::lock_guard lock(shard.mutex);
   sweep(shard, query.now);
   for (Period period : query.periods) {
-    key.window_start = window_start(period, query.now).time_since_epoch().count();
-    key.period = period;
-    auto [it, inserted] = shard.counters.try_emplace(key);
-    if (inserted) it->second.expires_at = window_end(period, query.now);
+    const KeyView key{query.subject, subject_hash,
+                      window_start(period, query.now).time_since_epoch().count(), period};
+    auto it = shard.counters.find(key);
+    if (it == shard.counters.end()) {
+      it =
+          shard.counters.emplace(Key{std::string(key.subject), key.window_start, period}, Counter{})
+              .first;
+      it->second.expires_at = window_end(period, query.now);
+    }
     it->second.count += query.delta;
     counts.push_back(it->second.count);
   }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -31,10 +32,27 @@ class LocalStore final : public CounterStore {
     std::string subject;
     std::int64_t window_start;
     Period period;
-    bool operator==(const Key&) const = default;
+  };
+  // A key to look up with, without copying the subject; its hash is worked out once per
+  // request (the subject is long) and reused for the shard and every period.
+  struct KeyView {
+    std::string_view subject;
+    std::size_t subject_hash;
+    std::int64_t window_start;
+    Period period;
   };
   struct KeyHash {
+    using is_transparent = void;
     std::size_t operator()(const Key& key) const noexcept;
+    std::size_t operator()(const KeyView& key) const noexcept;
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return a.window_start == b.window_start && a.period == b.period &&
+             std::string_view(a.subject) == std::string_view(b.subject);
+    }
   };
   struct Counter {
     std::int64_t count = 0;
@@ -42,7 +60,7 @@ class LocalStore final : public CounterStore {
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<Key, Counter, KeyHash> counters;
+    std::unordered_map<Key, Counter, KeyHash, KeyEqual> counters;
     Seconds next_sweep{};
   };
 

@@ -35,8 +35,8 @@ std::optional<Period> parse_period(std::string_view name) {
 
 std::int64_t nominal_seconds(Period period) { return kNominal[index(period)]; }
 
+// The calendar date (a few dozen instructions) is worked out only for the periods that need it.
 Seconds window_start(Period period, Seconds now) {
-  const year_month_day date{floor<days>(now)};
   switch (period) {
     case Period::second:
       return now;
@@ -46,16 +46,19 @@ Seconds window_start(Period period, Seconds now) {
       return floor<hours>(now);
     case Period::day:
       return floor<days>(now);
-    case Period::month:
+    case Period::month: {
+      const year_month_day date{floor<days>(now)};
       return sys_days{date.year() / date.month() / 1};
-    case Period::year:
+    }
+    case Period::year: {
+      const year_month_day date{floor<days>(now)};
       return sys_days{date.year() / std::chrono::January / 1};
+    }
   }
   return now;
 }
 
 Seconds window_end(Period period, Seconds now) {
-  const year_month_day date{floor<days>(now)};
   switch (period) {
     case Period::second:
       return now + std::chrono::seconds{1};
@@ -65,10 +68,14 @@ Seconds window_end(Period period, Seconds now) {
       return floor<hours>(now) + hours{1};
     case Period::day:
       return floor<days>(now) + days{1};
-    case Period::month:
+    case Period::month: {
+      const year_month_day date{floor<days>(now)};
       return sys_days{(date.year() / date.month() / 1) + std::chrono::months{1}};
-    case Period::year:
+    }
+    case Period::year: {
+      const year_month_day date{floor<days>(now)};
       return sys_days{(date.year() + std::chrono::years{1}) / std::chrono::January / 1};
+    }
   }
   return now;
 }
