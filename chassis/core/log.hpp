@@ -67,7 +67,19 @@ inline void error(std::string_view msg, std::initializer_list<Field> f = {},
   write(Level::error, t, msg, f);
 }
 
+// For callers that build a whole line themselves because their line is hot (the gateway's
+// access log). write_line_start writes the start every line shares, {"ts":…,"level":…,
+// "service":…,"msg":…[,"trace_id":…,"span_id":…] without the closing brace, into a buffer
+// with room for line_start_room() bytes; write_line writes a finished "{…}\n" line, batched like
+// write()'s.
+std::size_t line_start_room(Level level, const TraceIds* trace, std::string_view msg);
+char* write_line_start(char* out, Level level, const TraceIds* trace, std::string_view msg);
+void write_line(Level level, std::string_view line);
+
 // Appends `text` JSON-escaped (without quotes) to `out`. Shared with other hand-written JSON.
 void append_json_escaped(std::string& out, std::string_view text);
+// The same escaping into a raw buffer with room for 6 * text.size() bytes (the worst case);
+// returns the end of what was written. Saves sizing a std::string for each value.
+char* write_json_escaped(char* out, std::string_view text);
 
 }  // namespace bazaar::log

@@ -1,28 +1,17 @@
 #include "chassis/core/log.hpp"
+#include "chassis/core/log_capture.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <string>
+#include <string_view>
 
 namespace blog = bazaar::log;
 
 namespace {
-// Captures what one call writes through a pipe.
-std::string capture(const std::function<void()>& f) {
-  int fds[2];
-  EXPECT_EQ(::pipe(fds), 0);
-  blog::set_output_fd(fds[1]);
-  f();
-  blog::set_output_fd(1);
-  ::close(fds[1]);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  return out;
-}
+std::string capture(const std::function<void()>& f) { return blog::capture_output(f); }
 }  // namespace
 
 TEST(Log, WritesOneJsonObjectPerLineWithTheBriefsKeys) {
@@ -73,4 +62,61 @@ TEST(Log, DropsLinesBelowTheLevel) {
   EXPECT_EQ(capture([] { blog::info("hidden"); }), "");
   EXPECT_NE(capture([] { blog::error("shown"); }), "");
   EXPECT_THROW(blog::parse_level("verbose"), std::invalid_argument);
+}
+
+TEST(Log, LineStartStaysWithinTheRoomAskedFor) {
+  blog::init("svc\x01\"", blog::Level::info);
+  const std::string msg(40, '\x1f');
+  blog::TraceIds ids{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"};
+  for (auto level :
+       {blog::Level::debug, blog::Level::info, blog::Level::warn, blog::Level::error}) {
+    std::string buffer(blog::line_start_room(level, &ids, msg), '\0');
+    const char* end = blog::write_line_start(buffer.data(), level, &ids, msg);
+    EXPECT_LE(end - buffer.data(), static_cast<std::ptrdiff_t>(buffer.size()));
+  }
+}
+
+namespace {
+// JSON escaping spelled out one byte at a time: what the word-at-a-time escaper must give.
+std::string escaped_byte_by_byte(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+TEST(Log, EscapingIsRightAtEveryLengthAndPosition) {
+  // Values are checked in overlapping windows of four and eight bytes: a character that needs
+  // escaping must be found wherever it sits, whatever the length.
+  for (char special : {'"', '\\', '\n', '\t', '\x01', '\x1f', '\x7f', '\xc3', ' '}) {
+    for (std::size_t length = 0; length < 26; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        if (at < length) text[at] = special;
+        std::string appended = "x";
+        blog::append_json_escaped(appended, text);
+        ASSERT_EQ(appended, "x" + escaped_byte_by_byte(text))
+            << int(special) << " length " << length << " at " << at;
+      }
+    }
+  }
 }
