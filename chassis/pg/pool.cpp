@@ -208,10 +208,9 @@ Task<Result> Transaction::send(const char* name, std::string sql, Params params,
   std::vector<Command> commands;
   commands.reserve(deferred_.size() + 3);
   if (!begun_) commands.push_back({nullptr, "BEGIN", {}});
-  for (std::size_t i = 0; i < deferred_.size(); ++i)
-    commands.push_back({deferred_[i].name, deferred_[i].sql, std::move(deferred_params_[i])});
+  for (auto& d : deferred_)
+    commands.push_back({d.statement.name, d.statement.sql, std::move(d.params)});
   deferred_.clear();
-  deferred_params_.clear();
   commands.push_back({name, std::move(sql), std::move(params)});
   std::size_t result_of = commands.size() - 1;
   if (commit) commands.push_back({nullptr, "COMMIT", {}});
@@ -228,8 +227,7 @@ Task<Result> Transaction::exec_sql(std::string sql, Params params) {
 }
 
 void Transaction::defer(Statement statement, Params params) {
-  deferred_.push_back(statement);
-  deferred_params_.push_back(std::move(params));
+  deferred_.push_back({statement, std::move(params)});
 }
 
 Task<Result> Transaction::exec_and_commit(Statement statement, Params params) {

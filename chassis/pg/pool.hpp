@@ -60,8 +60,11 @@ class Transaction {
   Task<Result> send(const char* name, std::string sql, Params params, bool commit = false);
   std::unique_ptr<Lease> lease_;
   bool begun_ = false;  // BEGIN has gone out
-  std::vector<Statement> deferred_;
-  std::vector<Params> deferred_params_;
+  struct Deferred {
+    Statement statement;
+    Params params;
+  };
+  std::vector<Deferred> deferred_;
 };
 
 class Pool {

@@ -71,12 +71,40 @@ std::string upstream_host_header(const Exchange& x, const Target& target) {
   return target.host + ":" + std::to_string(target.port);
 }
 
+// Remembers compute()'s value for `key` in `known`, a per-thread list for the few keys a
+// gateway sees (forgotten all at once past 64): a short scan beats the work it saves.
+template <class Key, class Value, class Compute>
+const Value& remembered(std::vector<std::pair<Key, Value>>& known, const Key& key,
+                        Compute compute) {
+  for (const auto& [k, value] : known)
+    if (k == key) return value;
+  if (known.size() >= 64) known.clear();
+  known.emplace_back(key, compute());
+  return known.back().second;
+}
+
+// An IP-literal host's address, nullopt for a name: parsing the literal (inet_pton) on every
+// request showed in the profile.
+std::optional<asio::ip::address> ip_literal(const std::string& host) {
+  thread_local std::vector<std::pair<std::string, std::optional<asio::ip::address>>> known;
+  return remembered(known, host, [&host]() -> std::optional<asio::ip::address> {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) return std::nullopt;
+    return address;
+  });
+}
+
+// The endpoint when no lookup is needed: an IP literal, or a name the cache still holds.
+std::optional<tcp::endpoint> known_endpoint(DnsCache* cache, const std::string& host,
+                                            std::uint16_t port) {
+  if (const auto literal = ip_literal(host)) return tcp::endpoint(*literal, port);
+  return cache->find(host, port, DnsCache::Clock::now());
+}
+
+// Looks up a name that known_endpoint did not have, and remembers it.
 asio::awaitable<std::optional<tcp::endpoint>> resolve(DnsCache* cache, std::string host,
                                                       std::uint16_t port) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (!ec) co_return tcp::endpoint(address, port);
-  if (auto known = cache->find(host, port, DnsCache::Clock::now())) co_return known;
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   const std::string service = std::to_string(port);
@@ -95,30 +123,13 @@ asio::awaitable<std::optional<tcp::endpoint>> resolve(DnsCache* cache, std::stri
   co_return endpoint;
 }
 
-// An IP-literal host's address, nullopt for a name. Remembered per thread for the few hosts
-// a gateway talks to: parsing the literal (inet_pton) on every request showed in the profile.
-std::optional<asio::ip::address> ip_literal(const std::string& host) {
-  thread_local std::vector<std::pair<std::string, std::optional<asio::ip::address>>> known;
-  for (const auto& [h, address] : known)
-    if (h == host) return address;
-  if (known.size() >= 64) known.clear();
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  known.emplace_back(host, ec ? std::nullopt : std::optional<asio::ip::address>(address));
-  return known.back().second;
-}
-
-// "ip:port", the upstream pool's key and the log's `upstream`. Remembered per thread for the
-// few endpoints a gateway talks to: formatting an address (inet_ntop) on every request cost
-// more than the rest of choosing the target.
+// "ip:port", the upstream pool's key and the log's `upstream`: formatting an address
+// (inet_ntop) on every request cost more than the rest of choosing the target.
 std::string key_of(const tcp::endpoint& endpoint) {
   thread_local std::vector<std::pair<tcp::endpoint, std::string>> known;
-  for (const auto& [e, key] : known)
-    if (e == endpoint) return key;
-  if (known.size() >= 64) known.clear();
-  known.emplace_back(endpoint,
-                     endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
-  return known.back().second;
+  return remembered(known, endpoint, [&endpoint] {
+    return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  });
 }
 
 struct Attempt {
@@ -551,12 +562,9 @@ asio::awaitable<void> forward_to_upstream(Exchange* x) {
     } else {
       target = Target{service.host, service.port, std::nullopt};
     }
-    std::optional<tcp::endpoint> endpoint;
-    if (const auto literal = ip_literal(target.host)) {
-      endpoint = tcp::endpoint(*literal, target.port);
-    } else {
-      endpoint = co_await resolve(&x->worker->dns, target.host, target.port);
-    }
+    std::optional<tcp::endpoint> endpoint =
+        known_endpoint(&x->worker->dns, target.host, target.port);
+    if (!endpoint) endpoint = co_await resolve(&x->worker->dns, target.host, target.port);
     if (!endpoint) {
       failure = name_resolution_failed();
       x->error = "cannot resolve '" + target.host + "'";

@@ -67,17 +67,4 @@ void emit_forwarded_headers(const std::vector<Header>& client_headers, const Hop
     emit(context, "X-Forwarded-Prefix", *facts.stripped_prefix);
 }
 
-std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
-                                      const HopByHop& hop, const ClientConnectionFacts& facts) {
-  std::vector<Header> out;
-  out.reserve(7);
-  emit_forwarded_headers(
-      client_headers, hop, facts,
-      [](void* list, std::string_view name, std::string_view value) {
-        static_cast<std::vector<Header>*>(list)->push_back({std::string(name), std::string(value)});
-      },
-      &out);
-  return out;
-}
-
 }  // namespace bazaar::gateway::proxy

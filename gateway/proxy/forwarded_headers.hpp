@@ -39,8 +39,4 @@ void emit_forwarded_headers(const std::vector<Header>& client_headers, const Hop
                             const ClientConnectionFacts& facts, ForwardedHeaderSink emit,
                             void* context);
 
-// The same as a list.
-std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
-                                      const HopByHop& hop, const ClientConnectionFacts& facts);
-
 }  // namespace bazaar::gateway::proxy

@@ -11,6 +11,19 @@ using namespace bazaar::gateway;
 using namespace bazaar::gateway::proxy;
 
 namespace {
+// What emit_forwarded_headers hands out, as a list.
+std::vector<Header> forwarded_headers(const std::vector<Header>& client_headers,
+                                      const HopByHop& hop, const ClientConnectionFacts& facts) {
+  std::vector<Header> out;
+  emit_forwarded_headers(
+      client_headers, hop, facts,
+      [](void* list, std::string_view name, std::string_view value) {
+        static_cast<std::vector<Header>*>(list)->push_back({std::string(name), std::string(value)});
+      },
+      &out);
+  return out;
+}
+
 std::vector<std::string> names(const std::vector<Header>& headers) {
   std::vector<std::string> out;
   for (const auto& h : headers) out.push_back(h.name);

@@ -65,8 +65,6 @@ std::size_t first_control(std::string_view text, std::size_t from) {
   return text.size();
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 std::string_view trim_whitespace(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -115,6 +113,8 @@ SpecialField special_field(std::string_view name) {
 }
 
 }  // namespace
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 

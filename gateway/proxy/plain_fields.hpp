@@ -15,6 +15,7 @@ namespace bazaar::gateway::proxy {
 
 // RFC 9110 tchar, as Beast checks methods and field names.
 bool is_token_char(char c);
+bool is_digit(char c);
 
 // The text from `*at` up to the CRLF ending its line, moving `*at` past the CRLF. nullopt
 // when a control character (other than HTAB; a bare CR or LF included) or DEL comes first.

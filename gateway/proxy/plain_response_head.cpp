@@ -4,10 +4,6 @@
 
 namespace bazaar::gateway::proxy {
 
-namespace {
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-}  // namespace
-
 std::optional<PlainResponseHead> parse_plain_response_head(std::string_view text,
                                                            bool head_request) {
   PlainResponseHead head;
