@@ -43,7 +43,11 @@ TraceContext TraceContext::child_of(const std::optional<TraceContext>& parent) {
 }
 
 std::string TraceContext::traceparent() const {
-  return "00-" + trace_id + "-" + span_id + (sampled ? "-01" : "-00");
+  std::string header;  // made for every proxied request: one allocation
+  header.reserve(3 + trace_id.size() + 1 + span_id.size() + 3);
+  header.append("00-").append(trace_id).append("-").append(span_id);
+  header.append(sampled ? "-01" : "-00");
+  return header;
 }
 
 }  // namespace bazaar::telemetry

@@ -11,21 +11,10 @@ namespace bazaar::gateway::proxy {
 
 namespace {
 
-struct PhaseState {
-  std::shared_ptr<const Snapshot> snapshot;
-  AccessResult result;
-  Scope scope;
-  request_transformer::UriCaptures captures;
-  std::chrono::system_clock::time_point now;
-  std::function<void(AccessResult&&)> done;
-
-  void finish() { done(std::move(result)); }
-};
-
-void apply_header_changes(std::vector<Header>& headers, std::vector<jwt::HeaderChange> changes) {
-  for (jwt::HeaderChange& change : changes) {
+void apply_header_changes(std::vector<Header>& headers, const jwt::HeaderChanges& changes) {
+  for (const jwt::HeaderChange& change : changes) {
     if (change.value) {
-      set_header(headers, change.name, std::move(*change.value));
+      set_header(headers, change.name, std::string(*change.value));
     } else {
       remove_all(headers, change.name);
     }
@@ -45,65 +34,105 @@ request_transformer::UriCaptures to_uri_captures(const routing::Match& match) {
   return captures;
 }
 
-void transform_step(const std::shared_ptr<PhaseState>& st) {
-  const PluginInstance* plugin = st->snapshot->find_plugin(kRequestTransformer, st->scope);
-  if (plugin == nullptr) return st->finish();
+}  // namespace
+
+AccessPhase::AccessPhase(const Snapshot& snapshot, const routing::Match& match,
+                         std::chrono::system_clock::time_point now, AccessResult& result)
+    : snapshot_(snapshot),
+      match_(match),
+      now_(now),
+      result_(result),
+      scope_{match.route, match.service, std::nullopt} {}
+
+bool AccessPhase::run() {
+  if (!jwt_step()) return true;
+  const RateLimitingInstance* instance = rate_limiting_instance();
+  if (instance == nullptr) {
+    transform_step();
+    return true;
+  }
+  std::string service_id;
+  auto decision =
+      rate_limiting::check_inline(instance->config, instance->scope, facts(*instance, service_id),
+                                  *instance->store, std::chrono::floor<std::chrono::seconds>(now_));
+  if (!decision) return false;
+  rate_limiting_decided(*std::move(decision));
+  return true;
+}
+
+void AccessPhase::count(std::function<void(rate_limiting::Decision)> done) const {
+  const RateLimitingInstance* instance = rate_limiting_instance();
+  std::string service_id;
+  rate_limiting::check(instance->config, instance->scope, facts(*instance, service_id),
+                       *instance->store, std::chrono::floor<std::chrono::seconds>(now_),
+                       std::move(done));
+}
+
+void AccessPhase::resume(rate_limiting::Decision decision) {
+  rate_limiting_decided(std::move(decision));
+}
+
+const RateLimitingInstance* AccessPhase::rate_limiting_instance() const {
+  const PluginInstance* plugin = snapshot_.find_plugin(kRateLimiting, scope_);
+  return plugin == nullptr ? nullptr : &std::get<RateLimitingInstance>(plugin->config);
+}
+
+// `service_id` holds the service's id while the facts are read; it is looked up only for
+// limit_by service, the one choice that reads it.
+rate_limiting::RequestFacts AccessPhase::facts(const RateLimitingInstance& instance,
+                                               std::string& service_id) const {
+  rate_limiting::RequestFacts facts{result_.request, std::nullopt, std::nullopt, std::nullopt};
+  if (result_.consumer) facts.consumer_id = result_.consumer->id;
+  if (result_.credential_key) facts.credential_id = *result_.credential_key;
+  if (scope_.service && instance.config.limit_by == rate_limiting::LimitBy::service) {
+    service_id = snapshot_.service_id(*scope_.service);
+    facts.service_id = service_id;
+  }
+  return facts;
+}
+
+void AccessPhase::rate_limiting_decided(rate_limiting::Decision decision) {
+  if (!decision.allowed) {
+    result_.response =
+        GatewayResponse{decision.status, std::move(decision.body), std::move(decision.headers)};
+    // A 500 is a counter store failure, not a refusal by limit.
+    result_.rate_limited = decision.status != 500;
+    return;
+  }
+  result_.response_headers = std::move(decision.headers);
+  transform_step();
+}
+
+void AccessPhase::transform_step() {
+  const PluginInstance* plugin = snapshot_.find_plugin(kRequestTransformer, scope_);
+  if (plugin == nullptr) return;
   const auto& config = std::get<request_transformer::Config>(plugin->config);
-  AccessResult& r = st->result;
+  AccessResult& r = result_;
   // Templates see the request as it arrived at this plugin, so the context comes first.
-  const auto context =
-      request_transformer::make_template_context(r.request, std::move(st->captures), r.consumer);
+  const auto context = request_transformer::make_context(config, r.request, to_uri_captures(match_),
+                                                         r.consumer ? &*r.consumer : nullptr);
   const std::string path_before = r.request.path;
   const auto outcome = request_transformer::apply(config, r.request, context);
   if (outcome.error) {
     r.response = unexpected_error();
     r.error = *outcome.error;
-    return st->finish();
+    return;
   }
   r.path_replaced = r.request.path != path_before;
   r.body_changed = outcome.body_changed;
   r.upstream_host = outcome.upstream_host;
-  st->finish();
 }
 
-void rate_limiting_step(const std::shared_ptr<PhaseState>& st) {
-  const PluginInstance* plugin = st->snapshot->find_plugin(kRateLimiting, st->scope);
-  if (plugin == nullptr) return transform_step(st);
-  const auto& instance = std::get<RateLimitingInstance>(plugin->config);
-  AccessResult& r = st->result;
-  std::string service_id;
-  if (st->scope.service) service_id = st->snapshot->service_id(*st->scope.service);
-  rate_limiting::RequestFacts facts{r.request, std::nullopt, std::nullopt, std::nullopt};
-  if (r.consumer) facts.consumer_id = r.consumer->id;
-  if (r.credential_key) facts.credential_id = *r.credential_key;
-  if (st->scope.service) facts.service_id = service_id;
-  const auto now = std::chrono::floor<std::chrono::seconds>(st->now);
-  rate_limiting::check(instance.config, instance.scope, facts, *instance.store, now,
-                       [st](rate_limiting::Decision decision) {
-                         if (!decision.allowed) {
-                           st->result.response =
-                               GatewayResponse{decision.status, std::move(decision.body),
-                                               std::move(decision.headers)};
-                           // A 500 is a counter store failure, not a refusal by limit.
-                           st->result.rate_limited = decision.status != 500;
-                           return st->finish();
-                         }
-                         st->result.response_headers = std::move(decision.headers);
-                         transform_step(st);
-                       });
-}
-
-// Returns false when the request is answered already.
-bool jwt_step(const std::shared_ptr<PhaseState>& st) {
-  const PluginInstance* plugin = st->snapshot->find_plugin(kJwt, st->scope);
+bool AccessPhase::jwt_step() {
+  const PluginInstance* plugin = snapshot_.find_plugin(kJwt, scope_);
   if (plugin == nullptr) return true;
   const auto& config = std::get<jwt::Config>(plugin->config);
-  AccessResult& r = st->result;
-  const Snapshot& snap = *st->snapshot;
-  auto outcome = jwt::authenticate(config, r.request, snap.keys, st->now);
+  AccessResult& r = result_;
+  const Snapshot& snap = snapshot_;
+  auto outcome = jwt::authenticate(config, r.request, snap.keys, now_);
   if (auto* ok = std::get_if<jwt::Authenticated>(&outcome)) {
     apply_header_changes(r.request.headers, jwt::upstream_headers(*ok));
-    st->scope.consumer = snap.find_consumer(ok->consumer.id);
+    scope_.consumer = snap.find_consumer(ok->consumer.id);
     r.consumer = std::move(ok->consumer);  // the outcome is not read after this
     r.credential_key = std::move(ok->credential_key);
     return true;
@@ -118,7 +147,7 @@ bool jwt_step(const std::shared_ptr<PhaseState>& st) {
     }
     const Consumer& consumer = snap.consumers[*index];
     apply_header_changes(r.request.headers, jwt::anonymous_upstream_headers(consumer));
-    st->scope.consumer = index;
+    scope_.consumer = index;
     r.consumer = consumer;
     return true;
   }
@@ -130,22 +159,6 @@ bool jwt_step(const std::shared_ptr<PhaseState>& st) {
     return false;
   }
   return true;  // Skipped
-}
-
-}  // namespace
-
-void run_access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
-                      const routing::Match& match, std::chrono::system_clock::time_point now,
-                      std::function<void(AccessResult&&)> done) {
-  auto st = std::make_shared<PhaseState>();
-  st->snapshot = std::move(snapshot);
-  st->result.request = std::move(request);
-  st->scope = Scope{match.route, match.service, std::nullopt};
-  st->captures = to_uri_captures(match);
-  st->now = now;
-  st->done = std::move(done);
-  if (!jwt_step(st)) return st->finish();
-  rate_limiting_step(st);
 }
 
 }  // namespace bazaar::gateway::proxy

@@ -6,11 +6,12 @@
 // Pure logic over a Snapshot: no sockets; the only asynchrony is a counter store's callback.
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gateway/plugins/rate_limiting/decision.hpp"
+#include "gateway/plugins/rate_limiting/identifier.hpp"
 #include "gateway/plugins/request.hpp"
 #include "gateway/proxy/errors.hpp"
 #include "gateway/proxy/snapshot.hpp"
@@ -33,12 +34,36 @@ struct AccessResult {
   std::string error;  // why the answer is a 500, for the log
 };
 
-// `done` runs exactly once (the result is handed over by reference, moved only by the taker):
-// inline when every counter store answers inline (the local policy), otherwise on the store's
-// thread. `request.body` must hold the whole body if snapshot->may_rewrite_body(...) said so;
-// otherwise it may be empty.
-void run_access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
-                      const routing::Match& match, std::chrono::system_clock::time_point now,
-                      std::function<void(AccessResult&&)> done);
+// One request's access phase. The plugins' outcome is written into `result`, whose `request`
+// holds the request on entry. `request.body` must hold the whole body if
+// snapshot.may_rewrite_body(...) said so; otherwise it may be empty. The snapshot, match and
+// result must outlive the phase.
+class AccessPhase {
+ public:
+  AccessPhase(const Snapshot& snapshot, const routing::Match& match,
+              std::chrono::system_clock::time_point now, AccessResult& result);
+
+  // Runs the plugins as far as they answer at once: true when the phase is finished. False
+  // when rate-limiting counts in a store that answers later (the redis policy): then call
+  // count(), and resume() with the decision it delivers.
+  bool run();
+  // `done` runs exactly once, on the store's thread.
+  void count(std::function<void(rate_limiting::Decision)> done) const;
+  void resume(rate_limiting::Decision decision);
+
+ private:
+  bool jwt_step();  // false when the request is answered already
+  const RateLimitingInstance* rate_limiting_instance() const;
+  rate_limiting::RequestFacts facts(const RateLimitingInstance& instance,
+                                    std::string& service_id) const;
+  void rate_limiting_decided(rate_limiting::Decision decision);
+  void transform_step();
+
+  const Snapshot& snapshot_;
+  const routing::Match& match_;
+  std::chrono::system_clock::time_point now_;
+  AccessResult& result_;
+  Scope scope_;
+};
 
 }  // namespace bazaar::gateway::proxy

@@ -36,11 +36,11 @@ consumers:
 AccessResult run(const std::shared_ptr<const Snapshot>& snap, Request request) {
   const auto match = snap->router.match(request.method, "example.com", request.path);
   EXPECT_TRUE(match);
-  std::optional<AccessResult> out;
-  run_access_phase(snap, std::move(request), *match, std::chrono::system_clock::now(),
-                   [&](AccessResult r) { out = std::move(r); });
-  EXPECT_TRUE(out);  // the local store answers inline
-  return std::move(*out);
+  AccessResult result;
+  result.request = std::move(request);
+  AccessPhase phase(*snap, *match, std::chrono::system_clock::now(), result);
+  EXPECT_TRUE(phase.run());  // the local store answers inline
+  return result;
 }
 
 Request with_token(std::string token) {

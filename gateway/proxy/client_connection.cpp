@@ -9,7 +9,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <functional>
-#include <mutex>
 #include <optional>
 
 #include "chassis/core/log.hpp"
@@ -44,51 +43,22 @@ asio::awaitable<HeadRead> read_head(Stream* stream, beast::flat_buffer* buffer, 
   }
 }
 
-// Runs the plugins into `*out` and resumes on this worker. With counter stores that answer
-// inline (the local policy) the result is here before run_access_phase returns and is taken
-// as it is; otherwise it arrives on the store's thread and is posted back to this worker.
-asio::awaitable<void> access_phase(std::shared_ptr<const Snapshot> snapshot, Request request,
-                                   routing::Match match, AccessResult* out) {
-  struct Handoff {
-    std::mutex lock;
-    std::optional<AccessResult> early;          // answered before anyone waited
-    std::function<void(AccessResult)> deliver;  // set once the coroutine waits
-  };
-  auto handoff = std::make_shared<Handoff>();
+// Waits for rate-limiting's counters in a store that answers later (the redis policy): its
+// callback runs on the store's thread and posts the decision back to this worker.
+asio::awaitable<rate_limiting::Decision> counted_later(const AccessPhase* phase) {
   auto executor = co_await asio::this_coro::executor;
-  run_access_phase(snapshot, std::move(request), match, std::chrono::system_clock::now(),
-                   [handoff](AccessResult&& r) {
-                     std::unique_lock held(handoff->lock);
-                     if (!handoff->deliver) {
-                       handoff->early.emplace(std::move(r));
-                       return;
-                     }
-                     auto deliver = std::move(handoff->deliver);
-                     held.unlock();
-                     deliver(std::move(r));
-                   });
-  {
-    std::lock_guard held(handoff->lock);
-    if (handoff->early) {
-      *out = std::move(*handoff->early);
-      co_return;
-    }
-  }
-  auto initiate = [handoff, executor](auto handler) mutable {
+  auto initiate = [phase, executor](auto handler) {
     using Handler = decltype(handler);
     auto shared = std::make_shared<Handler>(std::move(handler));
-    auto resume = [shared, executor](AccessResult r) {
-      asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-    };
-    std::unique_lock held(handoff->lock);
-    if (handoff->early) {  // answered between the check above and now
-      held.unlock();
-      return resume(std::move(*handoff->early));
-    }
-    handoff->deliver = std::move(resume);
+    phase->count([shared, executor](rate_limiting::Decision decision) {
+      asio::post(executor, [shared, decision = std::move(decision)]() mutable {
+        (*shared)(std::move(decision));
+      });
+    });
   };
-  *out = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(AccessResult)>(
-      std::move(initiate), asio::use_awaitable);
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                          void(rate_limiting::Decision)>(std::move(initiate),
+                                                                         asio::use_awaitable);
 }
 
 void finish(Exchange* x) {
@@ -317,7 +287,9 @@ asio::awaitable<bool> handle_request(Exchange* x) {
     x->body_buffered = true;
   }
 
-  co_await access_phase(x->snapshot, std::move(request), *match, &x->access);
+  x->access.request = std::move(request);
+  AccessPhase phase(snap, *match, std::chrono::system_clock::now(), x->access);
+  if (!phase.run()) phase.resume(co_await counted_later(&phase));
   if (x->access.response) {
     if (!read_whole()) x->close_connection = true;
     GatewayResponse answer = std::move(*x->access.response);

@@ -27,15 +27,7 @@ void set_header(std::vector<Header>& headers, std::string_view name, std::string
 
 std::vector<std::string_view> split_list(std::string_view value) {
   std::vector<std::string_view> items;
-  while (!value.empty()) {
-    const auto comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.push_back(item);
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
+  for_each_list_item(value, [&items](std::string_view item) { items.push_back(item); });
   return items;
 }
 

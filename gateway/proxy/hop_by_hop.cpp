@@ -23,7 +23,11 @@ bool is_hop_by_hop(std::string_view name) {
 
 void HopByHop::note(std::string_view name, std::string_view value) {
   if (!iequals(name, "connection")) return;
-  for (std::string_view item : split_list(value)) listed_.emplace_back(item);
+  // The fixed names are dropped anyway; only others are worth keeping (usually none, as
+  // in the common "Connection: keep-alive").
+  for_each_list_item(value, [this](std::string_view item) {
+    if (!is_hop_by_hop(item)) listed_.emplace_back(item);
+  });
 }
 
 bool HopByHop::drops(std::string_view name) const {

@@ -128,7 +128,6 @@ std::optional<std::string_view> plain_line(std::string_view text, std::size_t* a
 
 bool parse_plain_fields(std::string_view text, std::size_t at, PlainFields* out) {
   bool seen_connection = false;
-  out->fields.reserve(16);
   for (;;) {
     if (at + 2 > text.size()) return false;
     if (text[at] == '\r') {

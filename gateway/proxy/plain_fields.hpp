@@ -9,7 +9,8 @@
 #include <optional>
 #include <string_view>
 #include <utility>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 namespace bazaar::gateway::proxy {
 
@@ -21,9 +22,12 @@ bool is_digit(char c);
 // when a control character (other than HTAB; a bare CR or LF included) or DEL comes first.
 std::optional<std::string_view> plain_line(std::string_view text, std::size_t* at);
 
+// In arrival order, values without surrounding whitespace. Views into the parsed text. Room
+// for the usual number of fields inline: a head is parsed twice per proxied request.
+using FieldList = boost::container::small_vector<std::pair<std::string_view, std::string_view>, 16>;
+
 struct PlainFields {
-  // In arrival order, values without surrounding whitespace. Views into the parsed text.
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  FieldList fields;
   std::optional<std::uint64_t> content_length;
   // The tokens of every Connection and Proxy-Connection field (what Beast's parser keeps).
   bool close = false;

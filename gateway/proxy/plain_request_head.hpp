@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/proxy/plain_fields.hpp"
+
 namespace bazaar::gateway::proxy {
 
 struct PlainRequestHead {
@@ -18,7 +20,7 @@ struct PlainRequestHead {
   std::string_view target;
   unsigned version = 11;  // 10 or 11
   // In arrival order, values without surrounding whitespace. Views into the parsed text.
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  FieldList fields;
   // What Beast's message::keep_alive() answers: read from the first Connection field.
   bool keep_alive = true;
 };

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/proxy/plain_fields.hpp"
+
 namespace bazaar::gateway::proxy {
 
 struct PlainResponseHead {
@@ -20,7 +22,7 @@ struct PlainResponseHead {
   int status = 0;
   std::string_view reason;  // as sent, possibly empty
   // In arrival order, values without surrounding whitespace. Views into the parsed text.
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  FieldList fields;
   std::optional<std::uint64_t> content_length;
   bool has_body = false;    // false: HEAD, 1xx, 204, 304 or Content-Length 0
   bool keep_alive = false;  // the upstream lets the connection carry another request

@@ -1,11 +1,13 @@
 #include "gateway/proxy/stream.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <cstdint>
+#include <vector>
 
 namespace bazaar::gateway::proxy {
 
@@ -115,10 +117,31 @@ asio::awaitable<IoResult> PlainStream::read_some(asio::mutable_buffer buffer) {
 }
 
 asio::awaitable<IoResult> PlainStream::write(std::span<const asio::const_buffer> pieces) {
+  // A head or a small body nearly always fits in the socket's send buffer. Sent at once, the
+  // write is over without a trip through the reactor and the scheduler; what does not fit
+  // waits for the socket asynchronously. (A deadline already passed takes the asynchronous
+  // path too, which fails it as before.)
+  Watched& w = *watched_;
+  std::size_t sent = 0;
+  if (w.deadline == Clock::time_point::max() || Clock::now() < w.deadline) {
+    boost::system::error_code ec;
+    if (!w.socket.non_blocking()) w.socket.non_blocking(true, ec);
+    if (!ec) sent = w.socket.write_some(pieces, ec);
+    const std::size_t total = asio::buffer_size(pieces);
+    if (!ec && sent == total) co_return IoResult{ec, sent};
+    if (ec && ec != asio::error::would_block) co_return IoResult{ec, sent};
+  }
+  std::vector<asio::const_buffer> rest;  // what the first try left, if it sent anything
+  for (asio::const_buffer piece : pieces) {
+    const std::size_t skip = std::min(sent, piece.size());
+    sent -= skip;
+    if (piece.size() > skip) rest.push_back(piece + skip);
+  }
+  const std::size_t already = asio::buffer_size(pieces) - asio::buffer_size(rest);
   begin_operation(watched_);
-  auto [ec, n] = co_await asio::async_write(watched_->socket, pieces, nothrow);
-  end_operation(*watched_, ec);
-  co_return IoResult{ec, n};
+  auto [ec, n] = co_await asio::async_write(w.socket, rest, nothrow);
+  end_operation(w, ec);
+  co_return IoResult{ec, already + n};
 }
 
 asio::awaitable<boost::system::error_code> PlainStream::connect(tcp::endpoint endpoint) {

@@ -3,33 +3,30 @@
 namespace bazaar::gateway::jwt {
 namespace {
 
-std::optional<std::string> present(const std::string& value) {
-  return value.empty() ? std::nullopt : std::optional<std::string>(value);
+std::optional<std::string_view> present(const std::string& value) {
+  return value.empty() ? std::nullopt : std::optional<std::string_view>(value);
 }
 
-// The three consumer headers, with room for the two the callers add.
-std::vector<HeaderChange> consumer_headers(const Consumer& consumer) {
-  std::vector<HeaderChange> changes;
-  changes.reserve(5);
-  changes.push_back({"X-Consumer-ID", present(consumer.id)});
-  changes.push_back({"X-Consumer-Custom-ID", present(consumer.custom_id)});
-  changes.push_back({"X-Consumer-Username", present(consumer.username)});
-  return changes;
+// The three consumer headers, then the two the callers fill in.
+HeaderChanges consumer_headers(const Consumer& consumer) {
+  return {HeaderChange{"X-Consumer-ID", present(consumer.id)},
+          HeaderChange{"X-Consumer-Custom-ID", present(consumer.custom_id)},
+          HeaderChange{"X-Consumer-Username", present(consumer.username)},
+          HeaderChange{"X-Credential-Identifier", std::nullopt},
+          HeaderChange{"X-Anonymous-Consumer", std::nullopt}};
 }
 
 }  // namespace
 
-std::vector<HeaderChange> upstream_headers(const Authenticated& authenticated) {
-  std::vector<HeaderChange> changes = consumer_headers(authenticated.consumer);
-  changes.push_back({"X-Credential-Identifier", present(authenticated.credential_key)});
-  changes.push_back({"X-Anonymous-Consumer", std::nullopt});
+HeaderChanges upstream_headers(const Authenticated& authenticated) {
+  HeaderChanges changes = consumer_headers(authenticated.consumer);
+  changes[3].value = present(authenticated.credential_key);
   return changes;
 }
 
-std::vector<HeaderChange> anonymous_upstream_headers(const Consumer& anonymous) {
-  std::vector<HeaderChange> changes = consumer_headers(anonymous);
-  changes.push_back({"X-Credential-Identifier", std::nullopt});
-  changes.push_back({"X-Anonymous-Consumer", "true"});
+HeaderChanges anonymous_upstream_headers(const Consumer& anonymous) {
+  HeaderChanges changes = consumer_headers(anonymous);
+  changes[4].value = "true";
   return changes;
 }
 

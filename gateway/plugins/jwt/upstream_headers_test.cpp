@@ -7,7 +7,7 @@ namespace {
 
 TEST(JwtUpstreamHeaders, AuthenticatedConsumer) {
   Authenticated a{Consumer{"c-1", "alice", "crm-7"}, "cred-1", "key-1", "tok"};
-  std::vector<HeaderChange> h = upstream_headers(a);
+  const HeaderChanges h = upstream_headers(a);
   ASSERT_EQ(h.size(), 5u);
   EXPECT_EQ(h[0].name, "X-Consumer-ID");
   EXPECT_EQ(h[0].value, "c-1");
@@ -23,13 +23,14 @@ TEST(JwtUpstreamHeaders, AuthenticatedConsumer) {
 
 TEST(JwtUpstreamHeaders, MissingConsumerFieldsAreCleared) {
   Authenticated a{Consumer{"c-1", "", ""}, "cred-1", "key-1", "tok"};
-  std::vector<HeaderChange> h = upstream_headers(a);
+  const HeaderChanges h = upstream_headers(a);
   EXPECT_FALSE(h[1].value);
   EXPECT_FALSE(h[2].value);
 }
 
 TEST(JwtUpstreamHeaders, AnonymousConsumer) {
-  std::vector<HeaderChange> h = anonymous_upstream_headers(Consumer{"anon-id", "guest", ""});
+  const Consumer anonymous{"anon-id", "guest", ""};
+  const HeaderChanges h = anonymous_upstream_headers(anonymous);
   ASSERT_EQ(h.size(), 5u);
   EXPECT_EQ(h[0].value, "anon-id");
   EXPECT_FALSE(h[1].value);

@@ -8,12 +8,17 @@ std::string_view or_empty_uuid(std::string_view id) { return id.empty() ? kEmpty
 
 }  // namespace
 
+void append_subject_prefix(std::string& out, const PluginScope& scope) {
+  out += "ratelimit:";
+  out += or_empty_uuid(scope.route_id);
+  out += ':';
+  out += or_empty_uuid(scope.service_id);
+  out += ':';
+}
+
 std::string counter_subject(const PluginScope& scope, std::string_view identifier) {
-  std::string subject = "ratelimit:";
-  subject += or_empty_uuid(scope.route_id);
-  subject += ':';
-  subject += or_empty_uuid(scope.service_id);
-  subject += ':';
+  std::string subject;
+  append_subject_prefix(subject, scope);
   subject += identifier;
   return subject;
 }

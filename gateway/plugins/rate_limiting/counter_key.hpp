@@ -26,6 +26,8 @@ std::string counter_key(const PluginScope& scope, std::string_view identifier, P
 
 // The part of the key before the window, shared by all periods of one request.
 std::string counter_subject(const PluginScope& scope, std::string_view identifier);
+// Appends "ratelimit:<route_id>:<service_id>:", the subject up to its identifier.
+void append_subject_prefix(std::string& out, const PluginScope& scope);
 std::string counter_key(std::string_view subject, Period period, Seconds now);
 
 }  // namespace bazaar::gateway::rate_limiting

@@ -50,6 +50,15 @@ class CounterStore {
   // counter, and reports the totals. `done` runs exactly once, possibly before add returns.
   virtual void add(const CountQuery& query, CountCallback done) = 0;
 
+  // Stores that count in this process answer here as well, without a callback: add() that
+  // writes the totals into `counts` (one per period of the query) and returns true. Stores
+  // that must wait for an answer return false and count nothing.
+  virtual bool add_inline(const CountQuery& query, std::span<std::int64_t> counts) {
+    (void)query;
+    (void)counts;
+    return false;
+  }
+
   // Whether refused requests stay counted. Kong's local policy counts only admitted
   // requests; its redis policy increments while reading (policies/init.lua `usage`), so
   // refused requests count there too. A store answering false gets the refused request's

@@ -25,29 +25,22 @@ std::optional<std::string_view> first_header(const Request& request, std::string
   return std::nullopt;
 }
 
-std::optional<std::string> chosen(const Config& config, const RequestFacts& facts) {
+// The chosen value: a view into `facts` or `config`, valid while they are.
+std::optional<std::string_view> chosen(const Config& config, const RequestFacts& facts) {
   switch (config.limit_by) {
     case LimitBy::consumer:
-      if (facts.consumer_id) return std::string(*facts.consumer_id);
-      if (facts.credential_id) return std::string(*facts.credential_id);
-      return std::nullopt;
+      if (facts.consumer_id) return facts.consumer_id;
+      return facts.credential_id;
     case LimitBy::credential:
-      if (facts.credential_id) return std::string(*facts.credential_id);
-      return std::nullopt;
+      return facts.credential_id;
     case LimitBy::service:
-      if (facts.service_id) return std::string(*facts.service_id);
-      return std::nullopt;
+      return facts.service_id;
     case LimitBy::header:
-      if (auto value = first_header(facts.request, config.header_name)) {
-        return std::string(*value);
-      }
-      return std::nullopt;
-    case LimitBy::path: {
+      return first_header(facts.request, config.header_name);
+    case LimitBy::path:
       // Compared after normalisation (kong.request.get_path), so /a/../api counts as /api.
-      std::string path = uri::normalize_path(facts.request.path);
-      if (path == config.path) return path;
+      if (uri::normalize_path(facts.request.path) == config.path) return config.path;
       return std::nullopt;
-    }
     case LimitBy::ip:
       return std::nullopt;
   }
@@ -56,9 +49,14 @@ std::optional<std::string> chosen(const Config& config, const RequestFacts& fact
 
 }  // namespace
 
+void append_identifier(std::string& out, const Config& config, const RequestFacts& facts) {
+  out += chosen(config, facts).value_or(facts.request.client_ip);
+}
+
 std::string select_identifier(const Config& config, const RequestFacts& facts) {
-  if (auto identifier = chosen(config, facts)) return *std::move(identifier);
-  return facts.request.client_ip;
+  std::string identifier;
+  append_identifier(identifier, config, facts);
+  return identifier;
 }
 
 }  // namespace bazaar::gateway::rate_limiting

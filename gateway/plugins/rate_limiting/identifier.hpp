@@ -21,5 +21,7 @@ struct RequestFacts {
 // limit_by consumer falls back to the credential, and every choice falls back to the client
 // IP when its value is missing (header absent, path not equal to config.path, ...).
 std::string select_identifier(const Config& config, const RequestFacts& facts);
+// The same, appended to `out` without a string of its own.
+void append_identifier(std::string& out, const Config& config, const RequestFacts& facts);
 
 }  // namespace bazaar::gateway::rate_limiting

@@ -36,15 +36,20 @@ void LocalStore::add(const CountQuery& query, CountCallback done) {
 }
 
 std::vector<std::int64_t> LocalStore::add_now(const CountQuery& query) {
+  std::vector<std::int64_t> counts(query.periods.size());
+  add_inline(query, counts);
+  return counts;
+}
+
+bool LocalStore::add_inline(const CountQuery& query, std::span<std::int64_t> counts) {
   // All periods of one subject live in one shard: one lock per request.
   const std::size_t subject_hash = std::hash<std::string_view>{}(query.subject);
   Shard& shard = shards_[subject_hash % shard_count_];
-  std::vector<std::int64_t> counts;
-  counts.reserve(query.periods.size());
 
   const std::lock_guard lock(shard.mutex);
   sweep(shard, query.now);
-  for (Period period : query.periods) {
+  for (std::size_t i = 0; i < query.periods.size(); ++i) {
+    const Period period = query.periods[i];
     const KeyView key{query.subject, subject_hash,
                       window_start(period, query.now).time_since_epoch().count(), period};
     auto it = shard.counters.find(key);
@@ -55,9 +60,9 @@ std::vector<std::int64_t> LocalStore::add_now(const CountQuery& query) {
       it->second.expires_at = window_end(period, query.now);
     }
     it->second.count += query.delta;
-    counts.push_back(it->second.count);
+    counts[i] = it->second.count;
   }
-  return counts;
+  return true;
 }
 
 void LocalStore::sweep(Shard& shard, Seconds now) {

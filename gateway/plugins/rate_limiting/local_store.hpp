@@ -20,6 +20,7 @@ class LocalStore final : public CounterStore {
 
   // Answers inline; never fails.
   void add(const CountQuery& query, CountCallback done) override;
+  bool add_inline(const CountQuery& query, std::span<std::int64_t> counts) override;
   std::vector<std::int64_t> add_now(const CountQuery& query);
 
   bool counts_refused_requests() const override { return false; }

@@ -22,9 +22,16 @@ std::map<std::string, std::string> headers_of(const Decision& decision) {
 
 class RateLimiterTest : public ::testing::Test {
  protected:
+  // As the gateway does: inline when the store can, through the callback otherwise.
   Decision send(const Config& config, CounterStore& store, Seconds now,
                 std::optional<std::string_view> consumer = std::nullopt) {
     const RequestFacts facts{request_, consumer, std::nullopt, std::nullopt};
+    if (auto decision = check_inline(config, scope_, facts, store, now)) return *decision;
+    return send_through_callback(config, store, now, facts);
+  }
+
+  Decision send_through_callback(const Config& config, CounterStore& store, Seconds now,
+                                 const RequestFacts& facts) {
     std::optional<Decision> result;
     check(config, scope_, facts, store, now,
           [&](Decision decision) { result = std::move(decision); });
@@ -117,6 +124,29 @@ class ScriptedStore final : public CounterStore {
   std::map<std::string, std::vector<std::int64_t>> totals_;
 };
 
+TEST_F(RateLimiterTest, InlineAndCallbackChecksDecideAlike) {
+  LocalStore inline_store;
+  LocalStore callback_store;
+  const Config config = per_minute(2, 3);
+  const RequestFacts facts{request_, std::nullopt, std::nullopt, std::nullopt};
+  for (int n = 0; n < 5; ++n) {
+    const Seconds now = kNoon + seconds{n * 20};
+    const auto inline_decision = check_inline(config, scope_, facts, inline_store, now);
+    ASSERT_TRUE(inline_decision.has_value());
+    const Decision callback_decision = send_through_callback(config, callback_store, now, facts);
+    EXPECT_EQ(inline_decision->allowed, callback_decision.allowed) << n;
+    EXPECT_EQ(inline_decision->status, callback_decision.status) << n;
+    EXPECT_EQ(headers_of(*inline_decision), headers_of(callback_decision)) << n;
+  }
+}
+
+TEST_F(RateLimiterTest, InlineCheckLeavesStoresThatAnswerLaterUntouched) {
+  ScriptedStore store;
+  const RequestFacts facts{request_, std::nullopt, std::nullopt, std::nullopt};
+  EXPECT_FALSE(check_inline(per_minute(1), scope_, facts, store, kNoon).has_value());
+  EXPECT_EQ(store.calls, 0);
+}
+
 TEST_F(RateLimiterTest, StoresThatCountRefusedRequestsAreNotCompensated) {
   ScriptedStore store;
   const Config config = per_minute(1);
@@ -166,7 +196,9 @@ TEST_F(RateLimiterTest, ConfiguredPeriodsAreSmallestFirst) {
   Config config;
   config.limits[static_cast<std::size_t>(Period::year)] = 9;
   config.limits[static_cast<std::size_t>(Period::second)] = 1;
-  EXPECT_EQ(configured_periods(config), (std::vector<Period>{Period::second, Period::year}));
+  const Periods periods = configured_periods(config);
+  EXPECT_EQ(std::vector<Period>(periods.span().begin(), periods.span().end()),
+            (std::vector<Period>{Period::second, Period::year}));
 }
 
 }  // namespace

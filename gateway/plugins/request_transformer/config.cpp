@@ -140,6 +140,19 @@ bool is_upper_word(std::string_view text) {
   return true;
 }
 
+bool any_template_reads(const Config& config, Template::Reference::Root root) {
+  const auto in = [root](const Targets& targets) {
+    for (const auto* entries : {&targets.headers, &targets.querystring, &targets.body}) {
+      for (const Entry& entry : *entries) {
+        if (entry.value.reads(root)) return true;
+      }
+    }
+    return false;
+  };
+  return in(config.remove) || in(config.rename) || in(config.replace) || in(config.add) ||
+         in(config.append) || (config.replace_uri && config.replace_uri->reads(root));
+}
+
 }  // namespace
 
 std::variant<Config, FieldErrors> parse_config(const boost::json::object& json) {
@@ -177,6 +190,8 @@ std::variant<Config, FieldErrors> parse_config(const boost::json::object& json) 
     }
   }
   if (!errors.empty()) return errors;
+  config.templates_read_headers = any_template_reads(config, Template::Reference::Root::headers);
+  config.templates_read_query = any_template_reads(config, Template::Reference::Root::query_params);
   return config;
 }
 

@@ -35,6 +35,11 @@ struct Config {
   std::optional<Template> replace_uri;  // replace.uri
   Targets add;
   Targets append;
+
+  // Whether any template reads the request's headers or query, worked out by parse_config so
+  // that requests copy them only when a template needs the originals.
+  bool templates_read_headers = false;
+  bool templates_read_query = false;
 };
 
 // A Config, or every field that is wrong ("add.headers[2]": 1-based, as Kong reports them).

@@ -257,10 +257,22 @@ std::string Template::render(const TemplateContext& context) const {
   return out;
 }
 
+bool Template::reads(Reference::Root root) const {
+  for (const Part& part : parts_) {
+    const auto* expression = std::get_if<Expression>(&part);
+    if (expression == nullptr) continue;
+    for (const Operand& operand : *expression) {
+      const auto* reference = std::get_if<Reference>(&operand);
+      if (reference != nullptr && reference->root == root) return true;
+    }
+  }
+  return false;
+}
+
 TemplateContext make_template_context(const Request& request, UriCaptures captures,
-                                      std::optional<Consumer> consumer) {
+                                      const Consumer* consumer) {
   return TemplateContext{request.headers, decode_args(request.query), std::move(captures),
-                         std::move(consumer)};
+                         consumer};
 }
 
 }  // namespace bazaar::gateway::request_transformer

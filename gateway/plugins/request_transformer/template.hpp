@@ -37,11 +37,13 @@ struct TemplateContext {
   std::vector<Header> headers;
   Args query_params;
   UriCaptures uri_captures;
-  std::optional<Consumer> consumer;
+  const Consumer* consumer = nullptr;  // must outlive the context
 };
 
+// Everything a template could read. (request_transformer::make_context copies only what one
+// config's templates read.)
 TemplateContext make_template_context(const Request& request, UriCaptures captures = {},
-                                      std::optional<Consumer> consumer = std::nullopt);
+                                      const Consumer* consumer = nullptr);
 
 class Template {
  public:
@@ -59,6 +61,9 @@ class Template {
   using Operand = std::variant<std::string, Reference>;  // literal or reference
   using Expression = std::vector<Operand>;               // alternatives joined by `or`
   using Part = std::variant<std::string, Expression>;    // text or $(...)
+
+  // Whether rendering looks anything up under `root`.
+  bool reads(Reference::Root root) const;
 
  private:
   std::string source_;

@@ -30,12 +30,12 @@ class TemplateTest : public ::testing::Test {
     UriCaptures captures;
     captures.positional = {"/users/42/orders", "42", std::nullopt};
     captures.named = {{"user", "42"}};
-    context_ =
-        make_template_context(request, std::move(captures), Consumer{"c-1", "alice", "ext-9"});
+    context_ = make_template_context(request, std::move(captures), &consumer_);
   }
 
   std::string render(std::string_view source) { return compile(source).render(context_); }
 
+  const Consumer consumer_{"c-1", "alice", "ext-9"};
   TemplateContext context_;
 };
 
@@ -75,7 +75,7 @@ TEST_F(TemplateTest, Consumer) {
   EXPECT_EQ(render("$(consumer.id)"), "c-1");
   EXPECT_EQ(render("$(consumer.username)"), "alice");
   EXPECT_EQ(render("$(consumer.custom_id)"), "ext-9");
-  context_.consumer.reset();
+  context_.consumer = nullptr;
   EXPECT_EQ(render("[$(consumer.id)]"), "[]");
 }
 

@@ -49,6 +49,16 @@ void transform_method(const Config& config, Request& request) {
 
 }  // namespace
 
+TemplateContext make_context(const Config& config, const Request& request, UriCaptures captures,
+                             const Consumer* consumer) {
+  TemplateContext context;
+  if (config.templates_read_headers) context.headers = request.headers;
+  if (config.templates_read_query) context.query_params = decode_args(request.query);
+  context.uri_captures = std::move(captures);
+  context.consumer = consumer;
+  return context;
+}
+
 Outcome apply(const Config& config, Request& request, const TemplateContext& context) {
   Outcome outcome;
   std::string error;

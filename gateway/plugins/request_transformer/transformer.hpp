@@ -23,8 +23,14 @@ struct Outcome {
   std::optional<std::string> error;
 };
 
-// `context` should be made from the request before this call (make_template_context): templates
-// see the client's original headers and query, not the ones being rewritten.
+// The context `config`'s templates render from, made from the request before apply() changes
+// it: templates see the client's original headers and query, not the ones being rewritten.
+// Copies only the parts of the request the templates read (most configs read none, or only
+// the consumer). `consumer` must outlive the context.
+TemplateContext make_context(const Config& config, const Request& request, UriCaptures captures,
+                             const Consumer* consumer);
+
+// `context`: make_context(config, request, ...) or make_template_context(request, ...).
 Outcome apply(const Config& config, Request& request, const TemplateContext& context);
 
 }  // namespace bazaar::gateway::request_transformer

@@ -44,7 +44,8 @@ class TransformerTest : public ::testing::Test {
 
   Outcome run(std::string_view config_json) {
     const Config config = config_from(config_json);
-    const TemplateContext context = make_template_context(request_, captures_, consumer_);
+    const TemplateContext context =
+        make_context(config, request_, captures_, consumer_ ? &*consumer_ : nullptr);
     return apply(config, request_, context);
   }
 
