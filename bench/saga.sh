@@ -13,7 +13,12 @@
 # commit. Prints the figures and ratios on stdout; progress on stderr. Stops everything it
 # started, also on failure and Ctrl-C.
 #
-# Environment: SAGA_DURATION (10 s), BENCH_CONNECTIONS (32), SAGA_RATE (100 orders/s),
+# Kafka's CPU is also shown without its JIT compiler threads: a broker started a minute ago
+# still compiles its hot paths (about half of its CPU in a short run), a cost of its start, not of
+# each order; SAGA_WARMUP lengthens the warm-up to see the settled figures.
+#
+# Environment: SAGA_DURATION (10 s), SAGA_WARMUP (3 s at 50 orders/s), BENCH_CONNECTIONS (32),
+# SAGA_RATE (100 orders/s),
 # KAFKA_E2E_MESSAGES (2000), BENCH_NOTIFICATIONS (1: run notification-service and the
 # SMTP server too, as in production), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
@@ -22,6 +27,7 @@ BZ_TAG=bench-saga
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../deploy/local/lib.sh"
 
 DURATION=${SAGA_DURATION:-10}
+WARMUP=${SAGA_WARMUP:-3}
 CONNS=${BENCH_CONNECTIONS:-32}
 RATE=${SAGA_RATE:-100}
 E2E_MESSAGES=${KAFKA_E2E_MESSAGES:-2000}
@@ -45,12 +51,23 @@ kafka=$("$BZ_ROOT/deploy/local/kafka-broker" start "$work/kafka")
 kafka_libs=$("$BZ_ROOT/deploy/local/kafka-broker" fetch)
 part_pids[kafka]=$(head -n 1 "$work/kafka/kafka.pid")
 
+# jit_ticks PID: CPU ticks of the JVM's JIT compiler threads (C1/C2 CompilerThreadN).
+jit_ticks() {
+  local t=0 task
+  for task in /proc/"$1"/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in
+      C1\ CompilerThre* | C2\ CompilerThre*) t=$((t + $(sed 's/^.*) //' "$task/stat" | awk '{print $12 + $13}'))) ;;
+    esac
+  done
+  echo "$t"
+}
 # Where the CPU goes: clock ticks (user + system) of each part, sampled around a phase.
 pg_pids() { local pm; pm=$(head -n 1 "$work/pg/data/postmaster.pid"); echo "$pm" $(ps -o pid= --ppid "$pm"); }
 sample() { # NAME: records every part's ticks and each database's commits under NAME
   local part db commits
   for part in "${!part_pids[@]}"; do snap["$1.$part"]=$(bz_cpu_ticks ${part_pids[$part]}); done
   snap["$1.postgresql"]=$(bz_cpu_ticks $(pg_pids))
+  snap["$1.kafka-jit"]=$(jit_ticks "${part_pids[kafka]}")
   while read -r db commits; do snap["$1.xact.$db"]=$commits; done < <(psql -X -A -t -F ' ' -d "$db_url/postgres" \
     -c "SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN ('users', 'orders', 'payments', 'notifications')")
 }
@@ -98,8 +115,8 @@ load() { # VAR=value...: one saga-load run; prints its key=value line
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
-bz_say "warm-up: 3 s at 50 orders/s"
-DURATION=3 load RATE=50 >/dev/null
+bz_say "warm-up: $WARMUP s at 50 orders/s"
+DURATION=$WARMUP load RATE=50 >/dev/null
 # Latency first, on a system with no backlog: the throughput phase leaves thousands of
 # e-mails for notification-service and the SMTP server to work off for a while afterwards.
 bz_say "latency: $RATE orders/s offered for ${DURATION}s"
@@ -121,6 +138,9 @@ for part in $(printf '%s\n' "${!part_pids[@]}" postgresql | sort); do
 done
 cpu_table+=$'\n'$(awk -v d="$total" -v hz="$hz" -v n="$(field terminal "$through")" \
   'BEGIN {printf "  %-22s %6.2f", "all", d * 1000 / hz / n}')
+cpu_table+=$'\n'$(awk -v d="$((snap[after.kafka-jit] - snap[before.kafka-jit]))" -v hz="$hz" \
+  -v n="$(field terminal "$through")" -v all="$total" \
+  'BEGIN {printf "  of which Kafka JIT compiling %.2f (all without it %.2f)", d * 1000 / hz / n, (all - d) * 1000 / hz / n}')
 cpu_table+=$'\n'"PostgreSQL transactions per order:"
 for d in users orders payments notifications; do
   cpu_table+=$(awk -v a="${snap[after.xact.$d]:-0}" -v b="${snap[before.xact.$d]:-0}" \

@@ -287,7 +287,7 @@ struct Consumer::Impl {
   std::atomic<bool> stopping{false};
   std::thread poller;
 
-  void run(asio::any_io_executor ex, Handler handler);
+  void run(asio::any_io_executor ex, Handler handler, BatchHandler batch);
 };
 
 namespace {
@@ -342,6 +342,7 @@ Task<bool> dead_letter(Batch* b, Item* item, std::string why) {
 // Transient failures are retried with backoff, never skipped: the partition only moves on
 // once the handler has succeeded or the event went to the dead-letter topic.
 Task<void> handle_item(Batch* b, Item* item) {
+  if (item->handled) co_return;  // by the batch handler
   if (auto* why = std::get_if<std::string>(&item->parsed)) {
     item->handled = co_await dead_letter(b, item, *why);
     co_return;
@@ -404,6 +405,43 @@ Task<void> handle_batch(Batch* b) {
     });
   if (join->running > 0) co_await join->done.async_wait(nothrow);
 }
+
+// The batch handler over every event of the poll that parsed; those it took effect for (the
+// first ones) are marked handled. A failure is no error of its own: the events are then
+// handled one by one.
+Task<void> try_batch(Batch* b, const Consumer::BatchHandler* batch) {
+  std::vector<Event> events;
+  for (const auto& item : b->items)
+    if (const auto* e = std::get_if<Event>(&item.parsed)) events.push_back(*e);
+  if (events.size() < 2) co_return;
+  std::size_t count = events.size();
+  std::size_t done = 0;
+  std::string failure;
+  try {
+    done = co_await (*batch)(std::move(events));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    log::info(
+        "event batch not handled together; handling its events one by one",
+        {{"group", b->impl->group}, {"events", static_cast<long long>(count)}, {"error", failure}});
+    co_return;
+  }
+  for (auto& item : b->items) {
+    if (done == 0) break;
+    if (!std::holds_alternative<Event>(item.parsed)) continue;
+    item.handled = true;
+    --done;
+  }
+}
+
+// One poll's events: together as far as a batch handler takes them, then (what is left, or
+// everything) one by one.
+Task<void> handle_poll(Batch* b, const Consumer::BatchHandler* batch) {
+  if (*batch) co_await try_batch(b, batch);
+  co_await handle_batch(b);
+}
 }  // namespace
 
 Consumer::Consumer(const KafkaOptions& options, std::string group, std::vector<std::string> topics,
@@ -443,10 +481,10 @@ Consumer::~Consumer() {
   rd_kafka_destroy(impl_->rk);
 }
 
-void Consumer::start(asio::any_io_executor executor, Handler handler) {
+void Consumer::start(asio::any_io_executor executor, Handler handler, BatchHandler batch) {
   Impl* impl = impl_.get();
-  impl_->poller =
-      std::thread([impl, executor, handler = std::move(handler)] { impl->run(executor, handler); });
+  impl_->poller = std::thread([impl, executor, handler = std::move(handler),
+                               batch = std::move(batch)] { impl->run(executor, handler, batch); });
 }
 
 void Consumer::stop() {
@@ -455,7 +493,7 @@ void Consumer::stop() {
   rd_kafka_consumer_close(impl_->rk);  // commits the stored offsets
 }
 
-void Consumer::Impl::run(asio::any_io_executor ex, Handler handler) {
+void Consumer::Impl::run(asio::any_io_executor ex, Handler handler, BatchHandler batch) {
   while (!stopping.load()) {
     Batch b{this, &handler, {}, {}, 0};
     std::vector<Delivered> delivered;
@@ -480,7 +518,7 @@ void Consumer::Impl::run(asio::any_io_executor ex, Handler handler) {
     }
     if (b.items.empty()) continue;
     b.chains = chains_by_key(delivered);
-    asio::co_spawn(ex, handle_batch(&b), asio::use_future).get();
+    asio::co_spawn(ex, handle_poll(&b, &batch), asio::use_future).get();
 
     std::vector<bool> handled;
     for (const auto& item : b.items) handled.push_back(item.handled);

@@ -83,16 +83,24 @@ class Producer {
 class Consumer {
  public:
   using Handler = std::function<Task<void>(Event)>;
+  // Handles the events one poll brought together (e.g. in one database transaction), in
+  // delivery order: all of them, or as many from the front as it chooses (it returns how
+  // many took effect; the consumer handles the rest one by one). It throws having changed
+  // nothing when one could not be handled: the consumer then handles all of them one by one
+  // with the Handler, so that a poison event is dead-lettered alone and the others go
+  // through.
+  using BatchHandler = std::function<Task<std::size_t>(std::vector<Event>)>;
 
   // `group` is the consumer group (one per service and purpose). Messages are polled on a
-  // thread of the consumer's own; each is handled on `executor`, one at a time.
+  // thread of the consumer's own and handled on `executor`.
   Consumer(const KafkaOptions& options, std::string group, std::vector<std::string> topics,
            Producer& dead_letters);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  void start(boost::asio::any_io_executor executor, Handler handler);
+  // With a `batch` handler, a poll that brought two or more events tries it first.
+  void start(boost::asio::any_io_executor executor, Handler handler, BatchHandler batch = {});
   // Finishes the message being handled, commits, leaves the group.
   void stop();
 

@@ -91,10 +91,10 @@ int run(const Settings& s) {
   http::Server server(runtime, s.basics.server, std::move(router));
   server.start();
   relay.start();
-  order::OrderRepository* repo_ptr = &repo;
-  payments.start(events_executor, [repo_ptr](events::Event e) {
-    return order::handle_payment_event(repo_ptr, std::move(e));
+  auto handlers = events::in_transactions(pools.at(0), [](pg::Transaction* tx, events::Event e) {
+    return order::handle_payment_event(tx, std::move(e));
   });
+  payments.start(events_executor, std::move(handlers.one), std::move(handlers.batch));
   http::run_until_signal(runtime, server, [&] {
     payments.stop();
     relay.stop();

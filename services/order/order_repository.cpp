@@ -159,8 +159,6 @@ pg::Task<std::variant<OrderRow, KeyRecord>> OrderRepository::create(OrderRow ord
   co_return order;
 }
 
-pg::Task<pg::Transaction> OrderRepository::begin() { return pools_.local().begin(); }
-
 pg::Task<OrderRepository::Arrival> OrderRepository::arrive(pg::Transaction* tx,
                                                            std::string consumer,
                                                            std::string event_id, std::string id) {

@@ -48,8 +48,6 @@ class OrderRepository {
   pg::Task<std::variant<OrderRow, KeyRecord>> create(OrderRow order, std::optional<KeyRecord> key,
                                                      events::Event created);
 
-  // For event handlers that need their own transaction on this worker's pool.
-  pg::Task<pg::Transaction> begin();
   // The order, locked until `tx` ends (items left empty), and events::first_delivery(consumer,
   // event_id), in one round trip: `first` is false for a redelivered event. Without an order
   // (unknown id) `first` means nothing: the caller drops `tx`, which takes the inbox entry back.

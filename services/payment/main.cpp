@@ -11,6 +11,7 @@
 #include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
 #include "chassis/events/outbox.hpp"
+#include "chassis/events/transactional.hpp"
 #include "chassis/http/server.hpp"
 #include "chassis/pg/migrations.hpp"
 #include "chassis/service/process.hpp"
@@ -117,8 +118,10 @@ int run(const Settings& s) {
 
   relay.start();
   payment::OrderCreatedHandler* h = &handler;
-  consumer.start(events_executor,
-                 [h](events::Event e) { return payment::handle_order_created(h, std::move(e)); });
+  auto handlers = events::in_transactions(pools.at(0), [h](pg::Transaction* tx, events::Event e) {
+    return payment::handle_order_created(h, tx, std::move(e));
+  });
+  consumer.start(events_executor, std::move(handlers.one), std::move(handlers.batch));
   log::info("payment provider: simulated",
             {{"decline_above_cents", s.rules.decline_above_cents},
              {"decline_currencies", joined(s.rules.decline_currencies)},

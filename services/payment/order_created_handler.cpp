@@ -21,7 +21,8 @@ telemetry::Counter& ignored_counter(std::string_view why) {
 }
 }  // namespace
 
-events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Event event) {
+events::Task<events::AfterCommit> handle_order_created(OrderCreatedHandler* handler,
+                                                       pg::Transaction* tx, events::Event event) {
   auto parsed = parse_order_created(event.data);
   if (auto* why = std::get_if<std::string>(&parsed))
     throw events::Unprocessable("invalid order.created: " + *why);
@@ -29,25 +30,21 @@ events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Ev
   // The payment's work is a span of the order's trace, and so are the events it publishes.
   const auto trace =
       telemetry::TraceContext::child_of(telemetry::TraceContext::parse(event.traceparent));
-  const auto trace_ids = trace.ids();
 
-  auto tx = co_await handler->repo.pools().local().begin();
   std::string consumer = kConsumer;
   auto arrival =
-      co_await PaymentRepository::arrive(&tx, std::move(consumer), event.id, order.order_id);
-  if (!arrival.first) {
-    co_await tx.commit();
-    ignored_counter("redelivered").inc();
-    log::info("order.created seen before; ignored",
-              {{"event_id", event.id}, {"order_id", order.order_id}}, &trace_ids);
-    co_return;
-  }
-  if (arrival.paid) {
-    co_await tx.commit();  // keeps the event id in the inbox
-    ignored_counter("already_paid").inc();
-    log::info("order already has a payment; event ignored",
-              {{"event_id", event.id}, {"order_id", order.order_id}}, &trace_ids);
-    co_return;
+      co_await PaymentRepository::arrive(tx, std::move(consumer), event.id, order.order_id);
+  // Ignored events still commit: the event id stays in the inbox.
+  if (!arrival.first || arrival.paid) {
+    const char* why = arrival.first ? "already_paid" : "redelivered";
+    co_return [why, trace, event_id = event.id, order_id = order.order_id] {
+      ignored_counter(why).inc();
+      auto ids = trace.ids();
+      log::info(std::string_view(why) == "redelivered"
+                    ? "order.created seen before; ignored"
+                    : "order already has a payment; event ignored",
+                {{"event_id", event_id}, {"order_id", order_id}}, &ids);
+    };
   }
 
   // Named, then moved: g++ 12 mishandles a braced temporary passed straight to a coroutine
@@ -55,7 +52,7 @@ events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Ev
   ChargeRequest request{order.order_id, order.total_cents, order.currency};
   auto outcome = co_await handler->provider.charge(std::move(request));
   if (outcome.kind == ChargeOutcome::Kind::unavailable) {
-    // Dropping `tx` rolls back the inbox entry too: the redelivery is a first delivery.
+    // The transaction rolls back, the inbox entry too: the redelivery is a first delivery.
     throw ProviderUnavailable("payment provider unavailable for order " + order.order_id + ": " +
                               outcome.reason);
   }
@@ -68,14 +65,15 @@ events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Ev
   row.currency = order.currency;
   row.status = outcome.kind == ChargeOutcome::Kind::approved ? Status::succeeded : Status::failed;
   row.reason = outcome.reason;
-  if (!co_await PaymentRepository::insert(&tx, row)) {
+  if (!co_await PaymentRepository::insert(tx, row)) {
     // Another replica recorded this order's payment while we charged (the provider answered
     // us from its ledger): that replica publishes the result.
-    co_await tx.commit();
-    ignored_counter("already_paid").inc();
-    log::info("order got a payment concurrently; event ignored",
-              {{"event_id", event.id}, {"order_id", order.order_id}}, &trace_ids);
-    co_return;
+    co_return [trace, event_id = event.id, order_id = order.order_id] {
+      ignored_counter("already_paid").inc();
+      auto ids = trace.ids();
+      log::info("order got a payment concurrently; event ignored",
+                {{"event_id", event_id}, {"order_id", order_id}}, &ids);
+    };
   }
   auto result =
       row.status == Status::succeeded
@@ -83,25 +81,27 @@ events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Ev
                                payment_succeeded_data(order, row.payment_id), trace.traceparent())
           : events::make_event(kPaymentFailed, order.order_id, kSource,
                                payment_failed_data(order, row.reason), trace.traceparent());
-  co_await events::add_to_outbox(&tx, result);
-  co_await tx.commit();
-  payments_counter(row.status).inc();
-  if (row.status == Status::succeeded) {
-    log::info("payment succeeded",
-              {{"order_id", row.order_id},
-               {"payment_id", row.payment_id},
-               {"amount_cents", row.amount_cents},
-               {"currency", row.currency}},
-              &trace_ids);
-  } else {
-    log::info("payment failed",
-              {{"order_id", row.order_id},
-               {"payment_id", row.payment_id},
-               {"amount_cents", row.amount_cents},
-               {"currency", row.currency},
-               {"reason", row.reason}},
-              &trace_ids);
-  }
+  co_await events::add_to_outbox(tx, result);
+  co_return [trace, row] {
+    payments_counter(row.status).inc();
+    auto ids = trace.ids();
+    if (row.status == Status::succeeded) {
+      log::info("payment succeeded",
+                {{"order_id", row.order_id},
+                 {"payment_id", row.payment_id},
+                 {"amount_cents", row.amount_cents},
+                 {"currency", row.currency}},
+                &ids);
+    } else {
+      log::info("payment failed",
+                {{"order_id", row.order_id},
+                 {"payment_id", row.payment_id},
+                 {"amount_cents", row.amount_cents},
+                 {"currency", row.currency},
+                 {"reason", row.reason}},
+                &ids);
+    }
+  };
 }
 
 }  // namespace bazaar::payment

@@ -3,6 +3,7 @@
 // as payment.succeeded or payment.failed through the outbox.
 #include "chassis/core/errors.hpp"
 #include "chassis/events/kafka.hpp"
+#include "chassis/events/transactional.hpp"
 #include "services/payment/domain/provider.hpp"
 #include "services/payment/payment_repository.hpp"
 
@@ -19,14 +20,16 @@ struct OrderCreatedHandler {
   PaymentProvider& provider;
 };
 
-// One event, in one transaction on the calling worker's pool:
-//   1. inbox: an event id seen before → commit (nothing else) and return;
-//   2. the order has a payment already (another event for the same order) → commit, return;
+// One event, inside `tx` (the consumer's: the event's own, or its poll's; it commits):
+//   1. inbox: an event id seen before → nothing else;
+//   2. the order has a payment already (another event for the same order) → nothing else;
 //   3. charge the provider with the order id as idempotency key; `unavailable` → throw
 //      ProviderUnavailable (the transaction rolls back, the consumer retries);
 //   4. insert the payment (SUCCEEDED or FAILED with the reason) and add the result event to
-//      the outbox; commit.
-// Data that is not a valid order.created throws events::Unprocessable (→ order.created.dlq).
-events::Task<void> handle_order_created(OrderCreatedHandler* handler, events::Event event);
+//      the outbox.
+// Returns the log lines and counters for after the commit. Data that is not a valid
+// order.created throws events::Unprocessable (→ order.created.dlq).
+events::Task<events::AfterCommit> handle_order_created(OrderCreatedHandler* handler,
+                                                       pg::Transaction* tx, events::Event event);
 
 }  // namespace bazaar::payment

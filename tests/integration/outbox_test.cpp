@@ -1,17 +1,22 @@
 // The transactional outbox and the inbox against real PostgreSQL and Kafka: an event is
 // published if and only if its transaction committed, in order per key, exactly once per
-// relay election, and across a Kafka outage; a redelivered event is recognised.
+// relay election, and across a Kafka outage; a redelivered event is recognised; consumers'
+// transactions (events::in_transactions) carry a poll's events together, and a poison event
+// among them is dead-lettered alone while the others take effect once.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "chassis/core/ids.hpp"
 #include "chassis/events/outbox.hpp"
+#include "chassis/events/transactional.hpp"
 #include "tests/support/harness.hpp"
 
 using namespace bazaar;
@@ -195,4 +200,142 @@ TEST_F(Outbox, TheInboxRecognisesARedelivery) {
     co_await tx.commit();
     co_return first;
   }(pool_.get(), id)));
+}
+
+namespace {
+// One row per event the handler handled, with the transaction that carried it. No unique
+// key: a second effect of one event would show as a second row.
+constexpr pg::Statement kEffect{"test_effect",
+                                "INSERT INTO effects (event_id, tx) VALUES ($1, txid_current())"};
+
+// Writes its effect, then refuses a "poison" event: what it wrote must roll back with it.
+events::Task<events::AfterCommit> write_effect(std::atomic<int>* committed, std::atomic<int>* calls,
+                                               pg::Transaction* tx, events::Event e) {
+  ++*calls;
+  pg::Params params{e.id};
+  co_await tx->exec(kEffect, std::move(params));
+  if (e.data == R"({"poison":true})") throw events::Unprocessable("poison: " + e.key);
+  co_return [committed] { ++*committed; };
+}
+}  // namespace
+
+class ConsumerTransactions : public Outbox {
+ protected:
+  void SetUp() override {
+    Outbox::SetUp();
+    run([](pg::Pool* p) -> pg::Task<int> {
+      co_await p->query_sql("CREATE TABLE IF NOT EXISTS effects (event_id text, tx bigint)");
+      co_return 0;
+    }(pool_.get()));
+  }
+
+  // Sends events with keys order-0..n-1 (poisoned data for those in `poison`) before any
+  // consumer runs, so that the first polls bring many at once. Returns their ids by key.
+  std::map<std::string, std::string> produce(int n, std::set<int> poison = {}) {
+    events::Producer producer(kafka());
+    std::map<std::string, std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      std::string key = "order-" + std::to_string(i);
+      auto e = events::make_event(topic_, key, "/test",
+                                  poison.contains(i) ? R"({"poison":true})" : "{}");
+      ids[key] = e.id;
+      asio::co_spawn(ioc_, producer.send(std::move(e)), asio::use_future).get();
+    }
+    return ids;
+  }
+
+  // event id -> (rows, distinct transactions) of the effects table.
+  std::map<std::string, std::pair<int, int>> effects() {
+    auto r = run([](pg::Pool* p) -> pg::Task<pg::Result> {
+      co_return co_await p->query_sql(
+          "SELECT event_id, count(*), count(DISTINCT tx) FROM effects GROUP BY event_id");
+    }(pool_.get()));
+    std::map<std::string, std::pair<int, int>> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out[std::string(r.get(i, 0))] = {std::stoi(std::string(r.get(i, 1))),
+                                       std::stoi(std::string(r.get(i, 2)))};
+    return out;
+  }
+
+  int transactions_of(const std::map<std::string, std::string>& ids) {
+    std::string list;
+    for (const auto& [key, id] : ids) list += (list.empty() ? "'" : ",'") + id + "'";
+    auto r = run([](pg::Pool* p, std::string sql) -> pg::Task<pg::Result> {
+      co_return co_await p->query_sql(std::move(sql));
+    }(pool_.get(), "SELECT count(DISTINCT tx) FROM effects WHERE event_id IN (" + list + ")"));
+    return std::stoi(std::string(r.get(0, 0)));
+  }
+
+  // write_effect's handlers; a batch transaction takes events for `budget`, whatever each
+  // took.
+  events::ConsumerHandlers handlers_with_budget(std::chrono::milliseconds budget) {
+    std::atomic<int>* committed = &committed_;
+    std::atomic<int>* calls = &calls_;
+    return events::in_transactions(
+        *pool_,
+        [committed, calls](pg::Transaction* tx, events::Event e) {
+          return write_effect(committed, calls, tx, std::move(e));
+        },
+        events::BatchLimits{60s, budget});
+  }
+
+  std::atomic<int> committed_{0};
+  std::atomic<int> calls_{0};  // handler calls, also those of a batch that rolled back
+};
+
+TEST_F(ConsumerTransactions, EventsThatArriveTogetherCommitInOneTransactionEachOnce) {
+  auto ids = produce(20);
+  events::Producer dead_letters(kafka());
+  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
+  auto handlers = handlers_with_budget(60s);
+  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
+  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
+  consumer.stop();
+
+  auto seen = effects();
+  for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
+  // Twenty events already waiting on three partitions come in a few polls, not twenty.
+  EXPECT_LT(transactions_of(ids), 20);
+  EXPECT_EQ(committed_.load(), 20);
+}
+
+TEST_F(ConsumerTransactions, APoisonEventAmongOthersIsDeadLetteredAloneAndTheRestCommitOnce) {
+  auto ids = produce(12, {5});
+  events::Producer dead_letters(kafka());
+  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
+  auto handlers = handlers_with_budget(60s);
+  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
+  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 11; }, 60s));
+  auto dead = events::peek(kafka(), topic_ + ".dlq", 2, 10s);
+  consumer.stop();
+
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, "order-5");
+  auto seen = effects();
+  for (const auto& [key, id] : ids) {
+    // The poison event's effect rolled back with it; a batch it spoiled left nothing behind
+    // of the others, which then took effect once each.
+    EXPECT_EQ(seen[id].first, key == "order-5" ? 0 : 1) << key;
+  }
+  EXPECT_EQ(committed_.load(), 11);
+  // The poll that brought the poison event brought others with it: that batch was tried,
+  // rolled back, and its events handled again one by one.
+  EXPECT_GT(calls_.load(), 12);
+}
+
+TEST_F(ConsumerTransactions, ABatchTransactionTakesEventsOnlyWhileItsBudgetLasts) {
+  // A budget that is over after the first event: each batch transaction commits that one and
+  // leaves the rest of its poll to be handled one by one, side by side.
+  auto ids = produce(20);
+  events::Producer dead_letters(kafka());
+  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
+  auto handlers = handlers_with_budget(0ms);
+  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
+  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
+  consumer.stop();
+
+  auto seen = effects();
+  for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
+  EXPECT_EQ(transactions_of(ids), 20);
+  EXPECT_EQ(calls_.load(), 20);
 }
