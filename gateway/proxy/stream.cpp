@@ -127,21 +127,20 @@ asio::awaitable<IoResult> PlainStream::write(std::span<const asio::const_buffer>
     boost::system::error_code ec;
     if (!w.socket.non_blocking()) w.socket.non_blocking(true, ec);
     if (!ec) sent = w.socket.write_some(pieces, ec);
-    const std::size_t total = asio::buffer_size(pieces);
-    if (!ec && sent == total) co_return IoResult{ec, sent};
+    if (!ec && sent == asio::buffer_size(pieces)) co_return IoResult{ec, sent};
     if (ec && ec != asio::error::would_block) co_return IoResult{ec, sent};
   }
-  std::vector<asio::const_buffer> rest;  // what the first try left, if it sent anything
+  std::vector<asio::const_buffer> rest;  // what the first try left
+  std::size_t skip = sent;
   for (asio::const_buffer piece : pieces) {
-    const std::size_t skip = std::min(sent, piece.size());
-    sent -= skip;
-    if (piece.size() > skip) rest.push_back(piece + skip);
+    const std::size_t skipped = std::min(skip, piece.size());
+    skip -= skipped;
+    if (piece.size() > skipped) rest.push_back(piece + skipped);
   }
-  const std::size_t already = asio::buffer_size(pieces) - asio::buffer_size(rest);
   begin_operation(watched_);
   auto [ec, n] = co_await asio::async_write(w.socket, rest, nothrow);
   end_operation(w, ec);
-  co_return IoResult{ec, already + n};
+  co_return IoResult{ec, sent + n};
 }
 
 asio::awaitable<boost::system::error_code> PlainStream::connect(tcp::endpoint endpoint) {

@@ -269,10 +269,4 @@ bool Template::reads(Reference::Root root) const {
   return false;
 }
 
-TemplateContext make_template_context(const Request& request, UriCaptures captures,
-                                      const Consumer* consumer) {
-  return TemplateContext{request.headers, decode_args(request.query), std::move(captures),
-                         consumer};
-}
-
 }  // namespace bazaar::gateway::request_transformer

@@ -40,10 +40,8 @@ struct TemplateContext {
   const Consumer* consumer = nullptr;  // must outlive the context
 };
 
-// Everything a template could read. (request_transformer::make_context copies only what one
-// config's templates read.)
-TemplateContext make_template_context(const Request& request, UriCaptures captures = {},
-                                      const Consumer* consumer = nullptr);
+// (request_transformer::make_context fills one from a request, with what a config's templates
+// read.)
 
 class Template {
  public:

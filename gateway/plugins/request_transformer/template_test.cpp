@@ -23,14 +23,12 @@ std::string compile_error(std::string_view source) {
 class TemplateTest : public ::testing::Test {
  protected:
   TemplateTest() {
-    Request request;
-    request.headers = {
+    context_.headers = {
         {"X-Api-Key", "k1"}, {"Host", "shop.test"}, {"x-api-key", "k2"}, {"Empty", ""}};
-    request.query = "page=2&flag&page-size=50&tag=a&tag=b";
-    UriCaptures captures;
-    captures.positional = {"/users/42/orders", "42", std::nullopt};
-    captures.named = {{"user", "42"}};
-    context_ = make_template_context(request, std::move(captures), &consumer_);
+    context_.query_params = decode_args("page=2&flag&page-size=50&tag=a&tag=b");
+    context_.uri_captures.positional = {"/users/42/orders", "42", std::nullopt};
+    context_.uri_captures.named = {{"user", "42"}};
+    context_.consumer = &consumer_;
   }
 
   std::string render(std::string_view source) { return compile(source).render(context_); }

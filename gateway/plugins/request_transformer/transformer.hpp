@@ -30,7 +30,7 @@ struct Outcome {
 TemplateContext make_context(const Config& config, const Request& request, UriCaptures captures,
                              const Consumer* consumer);
 
-// `context`: make_context(config, request, ...) or make_template_context(request, ...).
+// `context`: make_context(config, request, ...).
 Outcome apply(const Config& config, Request& request, const TemplateContext& context);
 
 }  // namespace bazaar::gateway::request_transformer
