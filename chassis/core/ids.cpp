@@ -1,7 +1,9 @@
 #include "chassis/core/ids.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace bazaar::ids {
@@ -53,17 +55,27 @@ bool is_uuid(std::string_view t) {
 }
 
 std::string random_hex(std::size_t bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  // Filled in place: trace and span ids are made for every request that arrives without one.
+  // Filled in place, two digits per table lookup: trace and span ids are made for every request
+  // that arrives without one.
+  static constexpr auto kPairs = [] {
+    constexpr char digits[] = "0123456789abcdef";
+    std::array<char, 512> pairs{};
+    for (std::size_t b = 0; b < 256; ++b) {
+      pairs[2 * b] = digits[b >> 4];
+      pairs[2 * b + 1] = digits[b & 0xF];
+    }
+    return pairs;
+  }();
   std::string out(bytes * 2, '0');
+  char* at = out.data();
   bool all_zero = true;
   for (std::size_t i = 0; i < bytes; i += 8) {
     std::uint64_t r = engine()();
-    all_zero = all_zero && (bytes - i >= 8 ? r == 0 : (r & ((1ull << (8 * (bytes - i))) - 1)) == 0);
-    for (std::size_t j = 0; j < 8 && i + j < bytes; ++j, r >>= 8) {
-      out[2 * (i + j)] = digits[(r >> 4) & 0xF];
-      out[2 * (i + j) + 1] = digits[r & 0xF];
-    }
+    const std::size_t n = std::min<std::size_t>(8, bytes - i);
+    if (n < 8) r &= (std::uint64_t{1} << (8 * n)) - 1;
+    all_zero = all_zero && r == 0;
+    for (std::size_t j = 0; j < n; ++j, r >>= 8, at += 2)
+      std::memcpy(at, &kPairs[2 * (r & 0xFF)], 2);
   }
   if (all_zero && !out.empty()) out.back() = '1';
   return out;

@@ -32,3 +32,12 @@ TEST(Ids, RandomHexHasTheAskedLength) {
   EXPECT_EQ(random_hex(8).size(), 16u);
   EXPECT_NE(random_hex(16), random_hex(16));
 }
+
+TEST(Ids, RandomHexUsesEveryLowerCaseDigitAndNothingElse) {
+  std::string seen;
+  for (int i = 0; i < 64; ++i) seen += random_hex(i % 2 == 0 ? 16 : 3);
+  for (char c : seen)
+    EXPECT_NE(std::string_view("0123456789abcdef").find(c), std::string_view::npos) << c;
+  for (char c : std::string_view("0123456789abcdef"))
+    EXPECT_NE(seen.find(c), std::string::npos) << c;
+}

@@ -13,6 +13,25 @@ struct Header {
   std::string value;
 };
 
+// Header names compare case-insensitively (ASCII). Inline: called for every header of every
+// request, mostly with names of another length.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i], y = b[i];
+    if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) return false;
+  }
+  return true;
+}
+
+// The first value of `name`, if any (kong.request.get_header).
+inline std::optional<std::string_view> first_value(const std::vector<Header>& headers,
+                                                   std::string_view name) {
+  for (const Header& h : headers)
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  return std::nullopt;
+}
+
 struct Request {
   std::string method;
   std::string path;             // as received, still percent-encoded, without the query

@@ -1,5 +1,7 @@
 #include "gateway/proxy/access_phase.hpp"
 
+#include <algorithm>
+
 #include "gateway/plugins/jwt/authenticate.hpp"
 #include "gateway/plugins/jwt/upstream_headers.hpp"
 #include "gateway/plugins/rate_limiting/rate_limiter.hpp"
@@ -11,14 +13,15 @@ namespace bazaar::gateway::proxy {
 
 namespace {
 
+// Every change replaces what the client sent under its name, so one pass removes them all and
+// the new values follow in order: the same list as setting or removing them one by one.
 void apply_header_changes(std::vector<Header>& headers, const jwt::HeaderChanges& changes) {
-  for (const jwt::HeaderChange& change : changes) {
-    if (change.value) {
-      set_header(headers, change.name, std::string(*change.value));
-    } else {
-      remove_all(headers, change.name);
-    }
-  }
+  std::erase_if(headers, [&changes](const Header& h) {
+    return std::any_of(changes.begin(), changes.end(),
+                       [&h](const jwt::HeaderChange& c) { return iequals(h.name, c.name); });
+  });
+  for (const jwt::HeaderChange& change : changes)
+    if (change.value) headers.push_back({std::string(change.name), std::string(*change.value)});
 }
 
 request_transformer::UriCaptures to_uri_captures(const routing::Match& match) {
@@ -93,8 +96,11 @@ rate_limiting::RequestFacts AccessPhase::facts(const RateLimitingInstance& insta
 
 void AccessPhase::rate_limiting_decided(rate_limiting::Decision decision) {
   if (!decision.allowed) {
-    result_.response =
-        GatewayResponse{decision.status, std::move(decision.body), std::move(decision.headers)};
+    GatewayResponse refusal{decision.status, std::move(decision.body), {}};
+    refusal.headers.reserve(decision.headers.size());
+    for (rate_limiting::ClientHeader& h : decision.headers)
+      refusal.headers.push_back({std::string(h.name), std::move(h.value)});
+    result_.response = std::move(refusal);
     // A 500 is a counter store failure, not a refusal by limit.
     result_.rate_limited = decision.status != 500;
     return;
@@ -109,8 +115,8 @@ void AccessPhase::transform_step() {
   const auto& config = std::get<request_transformer::Config>(plugin->config);
   AccessResult& r = result_;
   // Templates see the request as it arrived at this plugin, so the context comes first.
-  const auto context = request_transformer::make_context(config, r.request, to_uri_captures(match_),
-                                                         r.consumer ? &*r.consumer : nullptr);
+  const auto context =
+      request_transformer::make_context(config, r.request, to_uri_captures(match_), r.consumer);
   const std::string path_before = r.request.path;
   const auto outcome = request_transformer::apply(config, r.request, context);
   if (outcome.error) {
@@ -132,9 +138,9 @@ bool AccessPhase::jwt_step() {
   auto outcome = jwt::authenticate(config, r.request, snap.keys, now_);
   if (auto* ok = std::get_if<jwt::Authenticated>(&outcome)) {
     apply_header_changes(r.request.headers, jwt::upstream_headers(*ok));
-    scope_.consumer = snap.find_consumer(ok->consumer.id);
-    r.consumer = std::move(ok->consumer);  // the outcome is not read after this
-    r.credential_key = std::move(ok->credential_key);
+    scope_.consumer = snap.find_consumer(ok->consumer->id);
+    r.consumer = ok->consumer;
+    r.credential_key = ok->credential_key;
     return true;
   }
   if (auto* anonymous = std::get_if<jwt::Anonymous>(&outcome)) {
@@ -148,7 +154,7 @@ bool AccessPhase::jwt_step() {
     const Consumer& consumer = snap.consumers[*index];
     apply_header_changes(r.request.headers, jwt::anonymous_upstream_headers(consumer));
     scope_.consumer = index;
-    r.consumer = consumer;
+    r.consumer = &consumer;
     return true;
   }
   if (auto* rejection = std::get_if<jwt::Rejection>(&outcome)) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/plugins/rate_limiting/decision.hpp"
@@ -21,12 +22,14 @@ namespace bazaar::gateway::proxy {
 
 struct AccessResult {
   Request request;  // as the plugins left it (headers, path, query, method, body)
-  std::optional<Consumer> consumer;
-  std::optional<std::string> credential_key;  // the jwt credential's key, for the access log
+  // The authenticated consumer and the jwt credential's key: views into the snapshot, which the
+  // request holds until it is done.
+  const Consumer* consumer = nullptr;
+  std::optional<std::string_view> credential_key;
   // Set when a plugin answers instead of the upstream (401, 429, 500...).
   std::optional<GatewayResponse> response;
   // Headers every answer to the client gets (rate-limiting's X-RateLimit-*).
-  std::vector<Header> response_headers;
+  std::vector<rate_limiting::ClientHeader> response_headers;
   std::optional<std::string> upstream_host;  // Host set by request-transformer
   bool path_replaced = false;                // request-transformer's replace.uri: use request.path
   bool body_changed = false;                 // send the new body with a fresh Content-Length

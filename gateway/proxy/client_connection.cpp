@@ -64,7 +64,7 @@ asio::awaitable<rate_limiting::Decision> counted_later(const AccessPhase* phase)
 void finish(Exchange* x) {
   x->state->requests.fetch_add(1);
   const Snapshot* snap = x->snapshot.get();
-  std::string route, service;
+  std::string_view route, service;
   if (snap != nullptr && x->match.service) service = snap->service_label(x->match.service);
   if (snap != nullptr && x->status != 0 && x->status != 404)
     route = snap->route_label(x->match.route);

@@ -498,7 +498,7 @@ asio::awaitable<bool> relay_response(Exchange* x, Stream* upstream, beast::flat_
     if (hop.drops(name) || (!head_request && iequals(name, "content-length"))) return;
     head.field(name, value);
   });
-  for (const Header& h : x->access.response_headers) head.field(h.name, h.value);
+  for (const auto& h : x->access.response_headers) head.field(h.name, h.value);
   const auto whole_ms = [&number](std::optional<double> ms) {
     const auto value = static_cast<long long>(ms.value_or(0));
     return std::string_view(number, std::to_chars(number, number + sizeof number, value).ptr);

@@ -4,13 +4,6 @@
 
 namespace bazaar::gateway::proxy {
 
-std::optional<std::string_view> first_value(const std::vector<Header>& headers,
-                                            std::string_view name) {
-  for (const Header& h : headers)
-    if (iequals(h.name, name)) return std::string_view(h.value);
-  return std::nullopt;
-}
-
 std::size_t count(const std::vector<Header>& headers, std::string_view name) {
   return static_cast<std::size_t>(std::count_if(
       headers.begin(), headers.end(), [&](const Header& h) { return iequals(h.name, name); }));

@@ -10,18 +10,7 @@
 
 namespace bazaar::gateway::proxy {
 
-// Inline: called for every header of every request, mostly with names of another length.
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i], y = b[i];
-    if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) return false;
-  }
-  return true;
-}
-// The first value of `name`, if any.
-std::optional<std::string_view> first_value(const std::vector<Header>& headers,
-                                            std::string_view name);
+// (iequals and first_value live beside Header, in gateway/plugins/request.hpp.)
 std::size_t count(const std::vector<Header>& headers, std::string_view name);
 void remove_all(std::vector<Header>& headers, std::string_view name);
 // Removes every `name` and appends one with `value`.

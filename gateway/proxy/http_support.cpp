@@ -94,7 +94,7 @@ asio::awaitable<bool> write_gateway_response(Exchange* x, GatewayResponse respon
   head.append(std::to_string(response.body.size())).append("\r\n");
   for (const Header& h : response.headers)
     head.append(h.name).append(": ").append(h.value).append("\r\n");
-  for (const Header& h : x->access.response_headers)
+  for (const rate_limiting::ClientHeader& h : x->access.response_headers)
     head.append(h.name).append(": ").append(h.value).append("\r\n");
   head.append("X-Kong-Response-Latency: ")
       .append(std::to_string(static_cast<long long>(ms_since(x->start))))

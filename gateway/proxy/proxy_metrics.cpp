@@ -16,13 +16,20 @@ struct RouteSeries {
 };
 
 // Registry lookups take its lock; each worker thread remembers the series it has used, found
-// with one lookup per request.
+// with one lookup per request, or none when the route is the one before (the map's entries do
+// not move, so the last one can be kept by address).
 RouteSeries& series_of(std::string_view service, std::string_view route) {
   thread_local std::unordered_map<std::string, RouteSeries> known;
   thread_local std::string key;
+  thread_local std::string last_service, last_route;
+  thread_local RouteSeries* last = nullptr;
+  if (last != nullptr && service == last_service && route == last_route) return *last;
   key.assign(service).push_back('\0');
   key.append(route);
-  return known[key];
+  last = &known[key];
+  last_service.assign(service);
+  last_route.assign(route);
+  return *last;
 }
 
 }  // namespace

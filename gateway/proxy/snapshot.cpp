@@ -104,15 +104,15 @@ std::string Snapshot::service_id(std::size_t service) const {
 std::string Snapshot::route_id(std::size_t route) const {
   return id_or_name(config.routes.at(route));
 }
-std::string Snapshot::service_label(std::optional<std::size_t> service) const {
-  if (!service) return "";
+std::string_view Snapshot::service_label(std::optional<std::size_t> service) const {
+  if (!service) return {};
   const auto& s = config.services.at(*service);
-  return s.name ? *s.name : s.id.value_or("");
+  return s.name ? *s.name : s.id ? *s.id : std::string_view();
 }
-std::string Snapshot::route_label(std::optional<std::size_t> route) const {
-  if (!route) return "";
+std::string_view Snapshot::route_label(std::optional<std::size_t> route) const {
+  if (!route) return {};
   const auto& r = config.routes.at(*route);
-  return r.name ? *r.name : r.id.value_or("");
+  return r.name ? *r.name : r.id ? *r.id : std::string_view();
 }
 
 config::PluginValidator plugin_validator() {

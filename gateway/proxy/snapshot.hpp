@@ -68,8 +68,9 @@ struct Snapshot {
   // The id Kong would show for an entity: its id, else its name.
   std::string service_id(std::size_t service) const;
   std::string route_id(std::size_t route) const;
-  std::string service_label(std::optional<std::size_t> service) const;  // name, else id
-  std::string route_label(std::optional<std::size_t> route) const;
+  // Name, else id: views into the config, valid as long as this snapshot.
+  std::string_view service_label(std::optional<std::size_t> service) const;
+  std::string_view route_label(std::optional<std::size_t> route) const;
 };
 
 // Validates the plugins this gateway knows (jwt, rate-limiting, request-transformer) with

@@ -199,7 +199,8 @@ Config per_minute(std::int64_t limit, RedisConfig redis) {
 
 std::map<std::string, std::string> headers_of(const Decision& decision) {
   std::map<std::string, std::string> headers;
-  for (const Header& header : decision.headers) headers[header.name] = header.value;
+  for (const ClientHeader& header : decision.headers)
+    headers[std::string(header.name)] = header.value;
   return headers;
 }
 

@@ -58,7 +58,7 @@ Outcome do_authentication(const Config& config, const Request& request, const Ke
   }
 
   TokenDecodeError error{};
-  const auto decoded = DecodedTokens::of_this_thread().decode(found.token, &error);
+  const auto decoded = DecodedTokens::of_this_thread().decode(found.token(), &error);
   if (decoded == nullptr) {
     if (error.kind == TokenDecodeError::Kind::unexpected_error) return unexpected_error();
     return unauthorized(config, "Bad token; " + error.reason);
@@ -114,7 +114,7 @@ Outcome do_authentication(const Config& config, const Request& request, const Ke
   if (!errors.empty()) return Rejection{401, errors_body(errors), challenge(config, true)};
 
   const Credential& c = credential->credential;
-  return Authenticated{c.consumer, c.id, c.key, std::move(found.token)};
+  return Authenticated{&c.consumer, c.id, c.key};
 }
 
 }  // namespace

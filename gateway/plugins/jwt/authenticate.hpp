@@ -13,11 +13,11 @@
 namespace bazaar::gateway::jwt {
 
 // The token verified: proxy with upstream_headers(...) applied.
+// Views into the key ring's credential: they live as long as the ring (the config snapshot).
 struct Authenticated {
-  Consumer consumer;
-  std::string credential_id;
-  std::string credential_key;
-  std::string token;  // what Kong stores as kong.ctx.shared.authenticated_jwt_token
+  const Consumer* consumer = nullptr;
+  std::string_view credential_id;
+  std::string_view credential_key;
 };
 
 // Authentication failed and config.anonymous is set: the caller looks this consumer up (Kong

@@ -196,8 +196,9 @@ TEST(JwtAuthenticate, HmacAlgorithms) {
     Authenticated a = accepted(run(Config{}, bearer(hs_token(alg, secret, iss(key)))));
     EXPECT_EQ(a.credential_key, key);
     EXPECT_EQ(a.credential_id, std::string("id-") + key);
-    EXPECT_EQ(a.consumer.id, std::string("consumer-") + key);
-    EXPECT_EQ(a.consumer.username, std::string("user-") + key);
+    ASSERT_NE(a.consumer, nullptr);
+    EXPECT_EQ(a.consumer->id, std::string("consumer-") + key);
+    EXPECT_EQ(a.consumer->username, std::string("user-") + key);
   }
 }
 
@@ -228,7 +229,6 @@ TEST(JwtAuthenticate, PublicKeyAlgorithms) {
     std::string token = signed_token(c.key, c.alg, iss(c.credential));
     Authenticated a = accepted(run(Config{}, bearer(token)));
     EXPECT_EQ(a.credential_key, c.credential);
-    EXPECT_EQ(a.token, token);
   }
 }
 

@@ -15,11 +15,6 @@ constexpr std::size_t kMaxHeaders = 100;
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 // The headers table Kong reads normalises the name it is indexed with: lowercase, and '_'
 // becomes '-' (lua-nginx-module's headers metatable).
 bool header_name_matches(std::string_view request_name, std::string_view configured) {
@@ -35,11 +30,22 @@ bool header_name_matches(std::string_view request_name, std::string_view configu
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 // A candidate is either a string or the Lua value `true` (nullopt) from a bare query key.
-using Candidate = std::optional<std::string>;
+using Candidate = std::optional<std::string_view>;
 
-void add(std::vector<Candidate>& set, Candidate c) {
-  if (std::find(set.begin(), set.end(), c) == set.end()) set.push_back(std::move(c));
-}
+// Kong collects the candidates into a set and wants exactly one: so the first one, and whether
+// any other differs from it, is all that is kept.
+struct Candidates {
+  std::optional<Candidate> first;
+  bool several = false;
+
+  void add(Candidate c) {
+    if (!first) {
+      first = c;
+    } else if (*first != c) {
+      several = true;
+    }
+  }
+};
 
 }  // namespace
 
@@ -91,21 +97,24 @@ std::optional<std::string_view> bearer_token(std::string_view value) {
 }
 
 RetrievedToken retrieve_token(const Config& config, const Request& request) {
-  std::vector<Candidate> set;
+  Candidates set;
+  std::vector<QueryArg> args;  // the query candidates' storage
 
   if (!config.uri_param_names.empty() && !request.query.empty()) {
-    std::vector<QueryArg> args = parse_query_args(request.query);
+    args = parse_query_args(request.query);
     for (const std::string& name : config.uri_param_names) {
       for (const QueryArg& arg : args) {
         // An empty value is skipped (handler.lua: `token ~= ""`); a bare key is kept as `true`.
-        if (arg.key == name && arg.value != std::optional<std::string>("")) add(set, arg.value);
+        if (arg.key != name || arg.value == std::optional<std::string>("")) continue;
+        set.add(arg.value ? Candidate(*arg.value) : std::nullopt);
       }
     }
   }
+  const bool from_query = set.first.has_value();  // query arguments come first
 
   for (const std::string& name : config.cookie_names) {
     std::optional<std::string_view> cookie = find_cookie(request, name);
-    if (cookie && !cookie->empty()) add(set, std::string(*cookie));
+    if (cookie && !cookie->empty()) set.add(*cookie);
   }
 
   for (const std::string& name : config.header_names) {
@@ -113,17 +122,23 @@ RetrievedToken retrieve_token(const Config& config, const Request& request) {
     for (std::size_t i = 0; i < n; ++i) {
       if (!header_name_matches(request.headers[i].name, name)) continue;
       // A repeated header is a table in Lua; Kong only looks at its first value.
-      if (std::optional<std::string_view> t = bearer_token(request.headers[i].value)) {
-        add(set, std::string(*t));
-      }
+      if (std::optional<std::string_view> t = bearer_token(request.headers[i].value)) set.add(*t);
       break;
     }
   }
 
-  if (set.empty()) return {RetrievedToken::Kind::none, {}};
-  if (set.size() > 1) return {RetrievedToken::Kind::multiple, {}};
-  if (!set.front()) return {RetrievedToken::Kind::unrecognizable, {}};
-  return {RetrievedToken::Kind::one, std::move(*set.front())};
+  RetrievedToken out;
+  if (!set.first) return out;
+  if (set.several) {
+    out.kind = RetrievedToken::Kind::multiple;
+  } else if (!*set.first) {
+    out.kind = RetrievedToken::Kind::unrecognizable;
+  } else {
+    out.kind = RetrievedToken::Kind::one;
+    out.found = **set.first;
+    if (from_query) out.decoded = std::string(out.found);  // `args` ends here
+  }
+  return out;
 }
 
 }  // namespace bazaar::gateway::jwt

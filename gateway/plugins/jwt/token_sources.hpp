@@ -15,12 +15,16 @@ namespace bazaar::gateway::jwt {
 struct RetrievedToken {
   enum class Kind {
     none,            // "Unauthorized"
-    one,             // `token` holds it
+    one,             // token() is it
     multiple,        // "Multiple tokens provided"
     unrecognizable,  // "Unrecognizable token": the only candidate was a bare "?jwt" (Lua `true`)
   };
   Kind kind = Kind::none;
-  std::string token;
+  // The token is a view into the request (a header or cookie) or, from a query argument, which
+  // is percent-decoded on the way, its own copy. Read it through token(), while the request lives.
+  std::string_view found;
+  std::optional<std::string> decoded;
+  std::string_view token() const { return decoded ? std::string_view(*decoded) : found; }
 };
 
 RetrievedToken retrieve_token(const Config& config, const Request& request);

@@ -19,8 +19,8 @@ HeaderChanges consumer_headers(const Consumer& consumer) {
 }  // namespace
 
 HeaderChanges upstream_headers(const Authenticated& authenticated) {
-  HeaderChanges changes = consumer_headers(authenticated.consumer);
-  changes[3].value = present(authenticated.credential_key);
+  HeaderChanges changes = consumer_headers(*authenticated.consumer);
+  if (!authenticated.credential_key.empty()) changes[3].value = authenticated.credential_key;
   return changes;
 }
 

@@ -6,7 +6,8 @@ namespace bazaar::gateway::jwt {
 namespace {
 
 TEST(JwtUpstreamHeaders, AuthenticatedConsumer) {
-  Authenticated a{Consumer{"c-1", "alice", "crm-7"}, "cred-1", "key-1", "tok"};
+  const Consumer consumer{"c-1", "alice", "crm-7"};
+  Authenticated a{&consumer, "cred-1", "key-1"};
   const HeaderChanges h = upstream_headers(a);
   ASSERT_EQ(h.size(), 5u);
   EXPECT_EQ(h[0].name, "X-Consumer-ID");
@@ -22,7 +23,8 @@ TEST(JwtUpstreamHeaders, AuthenticatedConsumer) {
 }
 
 TEST(JwtUpstreamHeaders, MissingConsumerFieldsAreCleared) {
-  Authenticated a{Consumer{"c-1", "", ""}, "cred-1", "key-1", "tok"};
+  const Consumer consumer{"c-1", "", ""};
+  Authenticated a{&consumer, "cred-1", "key-1"};
   const HeaderChanges h = upstream_headers(a);
   EXPECT_FALSE(h[1].value);
   EXPECT_FALSE(h[2].value);

@@ -15,14 +15,6 @@ std::string message_body(std::string_view message) {
   return boost::json::serialize(boost::json::value{{"message", message}});
 }
 
-// `a` + `b`, allocated once at its final size.
-std::string concat(std::string_view a, std::string_view b) {
-  std::string out;
-  out.reserve(a.size() + b.size());
-  out.append(a).append(b);
-  return out;
-}
-
 struct Shown {
   std::int64_t limit;
   std::int64_t remaining;
@@ -49,11 +41,8 @@ Decision decide(const Config& config, std::span<const Usage> usages, Seconds now
       const bool spent = !refused || usage.current > usage.limit;
       const std::int64_t remaining =
           std::max<std::int64_t>(0, usage.limit - before - (spent ? 1 : 0));
-      const std::string_view title = period_title(usage.period);
-      decision.headers.push_back(
-          {concat("X-RateLimit-Limit-", title), std::to_string(usage.limit)});
-      decision.headers.push_back(
-          {concat("X-RateLimit-Remaining-", title), std::to_string(remaining)});
+      decision.headers.push_back({limit_header(usage.period), std::to_string(usage.limit)});
+      decision.headers.push_back({remaining_header(usage.period), std::to_string(remaining)});
       // RateLimit-* describe the period with the fewest requests left; on a tie, the longer
       // window, since it takes longer to recover.
       if (!tightest || remaining < tightest->remaining ||

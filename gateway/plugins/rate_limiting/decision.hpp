@@ -3,6 +3,7 @@
 // with error_code, error_message and Retry-After (kong/plugins/rate-limiting/handler.lua).
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/plugins/rate_limiting/config.hpp"
@@ -11,6 +12,13 @@
 
 namespace bazaar::gateway::rate_limiting {
 
+// A header for the client. Its name is one of a few constants (see period.hpp), so a request's
+// headers take no allocation for their names.
+struct ClientHeader {
+  std::string_view name;
+  std::string value;
+};
+
 struct Decision {
   bool allowed = true;
   // When refused: the status and JSON body to answer with instead of proxying.
@@ -18,7 +26,7 @@ struct Decision {
   std::string body;
   // Headers for the client: added to the upstream's response when allowed, to the refusal
   // otherwise. Empty when hide_client_headers is set.
-  std::vector<Header> headers;
+  std::vector<ClientHeader> headers;
 };
 
 // `usages` holds one entry per configured period with the count including this request.

@@ -8,23 +8,6 @@ namespace bazaar::gateway::rate_limiting {
 
 namespace {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    const auto lower = [](char c) {
-      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    };
-    return lower(x) == lower(y);
-  });
-}
-
-// kong.request.get_header: the first occurrence.
-std::optional<std::string_view> first_header(const Request& request, std::string_view name) {
-  for (const Header& header : request.headers) {
-    if (equals_ignoring_case(header.name, name)) return header.value;
-  }
-  return std::nullopt;
-}
-
 // The chosen value: a view into `facts` or `config`, valid while they are.
 std::optional<std::string_view> chosen(const Config& config, const RequestFacts& facts) {
   switch (config.limit_by) {
@@ -36,7 +19,7 @@ std::optional<std::string_view> chosen(const Config& config, const RequestFacts&
     case LimitBy::service:
       return facts.service_id;
     case LimitBy::header:
-      return first_header(facts.request, config.header_name);
+      return first_value(facts.request.headers, config.header_name);
     case LimitBy::path:
       // Compared after normalisation (kong.request.get_path), so /a/../api counts as /api.
       if (uri::normalize_path(facts.request.path) == config.path) return config.path;

@@ -15,8 +15,13 @@ using std::chrono::year_month_day;
 
 constexpr std::array<std::string_view, 6> kNames = {"second", "minute", "hour",
                                                     "day",    "month",  "year"};
-constexpr std::array<std::string_view, 6> kTitles = {"Second", "Minute", "Hour",
-                                                     "Day",    "Month",  "Year"};
+// Whole header names, so that a request's headers name them without building strings.
+constexpr std::array<std::string_view, 6> kLimitHeaders = {
+    "X-RateLimit-Limit-Second", "X-RateLimit-Limit-Minute", "X-RateLimit-Limit-Hour",
+    "X-RateLimit-Limit-Day",    "X-RateLimit-Limit-Month",  "X-RateLimit-Limit-Year"};
+constexpr std::array<std::string_view, 6> kRemainingHeaders = {
+    "X-RateLimit-Remaining-Second", "X-RateLimit-Remaining-Minute", "X-RateLimit-Remaining-Hour",
+    "X-RateLimit-Remaining-Day",    "X-RateLimit-Remaining-Month",  "X-RateLimit-Remaining-Year"};
 constexpr std::array<std::int64_t, 6> kNominal = {1, 60, 3600, 86400, 2592000, 31536000};
 
 std::size_t index(Period period) { return static_cast<std::size_t>(period); }
@@ -24,7 +29,9 @@ std::size_t index(Period period) { return static_cast<std::size_t>(period); }
 }  // namespace
 
 std::string_view period_name(Period period) { return kNames[index(period)]; }
-std::string_view period_title(Period period) { return kTitles[index(period)]; }
+std::string_view limit_header(Period period) { return kLimitHeaders[index(period)]; }
+
+std::string_view remaining_header(Period period) { return kRemainingHeaders[index(period)]; }
 
 std::optional<Period> parse_period(std::string_view name) {
   for (Period period : kPeriods) {

@@ -18,8 +18,9 @@ using Seconds = std::chrono::sys_seconds;
 
 // "minute": the config field, the counter key suffix.
 std::string_view period_name(Period period);
-// "Minute": the suffix of X-RateLimit-Limit-Minute.
-std::string_view period_title(Period period);
+// X-RateLimit-Limit-<Period> and X-RateLimit-Remaining-<Period>, Kong's spelling.
+std::string_view limit_header(Period period);
+std::string_view remaining_header(Period period);
 std::optional<Period> parse_period(std::string_view name);
 
 // Kong's nominal window length (kong/plugins/rate-limiting/expiration.lua): a month is 30 days

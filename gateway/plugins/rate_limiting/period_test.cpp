@@ -13,10 +13,10 @@ Seconds at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
   return sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm} + seconds{ss};
 }
 
-TEST(PeriodTest, NamesAndTitlesMatchKongHeaders) {
+TEST(PeriodTest, NamesAndHeadersAreKongs) {
   EXPECT_EQ(period_name(Period::minute), "minute");
-  EXPECT_EQ(period_title(Period::minute), "Minute");
-  EXPECT_EQ(period_title(Period::year), "Year");
+  EXPECT_EQ(limit_header(Period::minute), "X-RateLimit-Limit-Minute");
+  EXPECT_EQ(remaining_header(Period::year), "X-RateLimit-Remaining-Year");
   EXPECT_EQ(parse_period("hour"), Period::hour);
   EXPECT_EQ(parse_period("Hour"), std::nullopt);
 }

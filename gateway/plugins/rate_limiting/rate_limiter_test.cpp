@@ -16,7 +16,8 @@ const Seconds kNoon = sys_days{year{2024} / 5 / 17} + hours{12};
 
 std::map<std::string, std::string> headers_of(const Decision& decision) {
   std::map<std::string, std::string> headers;
-  for (const Header& header : decision.headers) headers[header.name] = header.value;
+  for (const ClientHeader& header : decision.headers)
+    headers[std::string(header.name)] = header.value;
   return headers;
 }
 

@@ -16,7 +16,7 @@ enum class BodyType { none, json, multipart, urlencoded };
 
 // Kong looks for these anywhere in the lower-cased Content-Type, JSON first.
 BodyType body_type(const std::vector<Header>& headers) {
-  const auto content_type = first_header(headers, "content-type");
+  const auto content_type = first_value(headers, "content-type");
   if (!content_type) return BodyType::none;
   std::string lowered(*content_type);
   for (char& c : lowered) {

@@ -184,7 +184,7 @@ std::variant<Config, FieldErrors> parse_config(const boost::json::object& json) 
   // Kong accepts this but then fails every request: appending makes Host a list, which it
   // cannot give nginx as the upstream host. Said once here rather than as a 500 per request.
   for (std::size_t i = 0; i < config.append.headers.size(); ++i) {
-    if (equals_ignoring_case(config.append.headers[i].name, "host")) {
+    if (iequals(config.append.headers[i].name, "host")) {
       parser.fail("append.headers[" + std::to_string(i + 1) + "]",
                   "cannot append to host; use replace.headers");
     }

@@ -9,7 +9,7 @@ namespace bazaar::gateway::request_transformer {
 
 namespace {
 
-bool is_host(std::string_view name) { return equals_ignoring_case(name, "host"); }
+bool is_host(std::string_view name) { return iequals(name, "host"); }
 
 std::string to_lower(std::string_view text) {
   std::string out(text);
@@ -20,7 +20,7 @@ std::string to_lower(std::string_view text) {
 }
 
 auto named(std::string_view name) {
-  return [name](const Header& header) { return equals_ignoring_case(header.name, name); };
+  return [name](const Header& header) { return iequals(header.name, name); };
 }
 
 bool has_header(const std::vector<Header>& headers, std::string_view name) {
@@ -43,11 +43,11 @@ void set_host(std::vector<Header>& headers, const std::string& value,
 void rename_header(std::vector<Header>& headers, const std::string& old_name,
                    const std::string& new_name, std::optional<std::string>& upstream_host) {
   if (is_host(old_name)) return;  // Host is not in Kong's table, so there is nothing to move
-  if (equals_ignoring_case(old_name, new_name)) {
+  if (iequals(old_name, new_name)) {
     // Only the spelling changes (Kong's special case for "same name, other case").
     if (old_name == new_name) return;
     for (Header& header : headers) {
-      if (equals_ignoring_case(header.name, old_name)) header.name = new_name;
+      if (iequals(header.name, old_name)) header.name = new_name;
     }
     return;
   }
@@ -55,7 +55,7 @@ void rename_header(std::vector<Header>& headers, const std::string& old_name,
   if (first == headers.end()) return;
   std::vector<std::string> values;
   for (const Header& header : headers) {
-    if (equals_ignoring_case(header.name, old_name)) values.push_back(header.value);
+    if (iequals(header.name, old_name)) values.push_back(header.value);
   }
   // Kong writes the renamed header lower-cased and overwrites an existing one of that name.
   const std::string lowered = to_lower(new_name);
@@ -69,8 +69,7 @@ void rename_header(std::vector<Header>& headers, const std::string& old_name,
   for (Header& header : headers) {
     if (&header == &*first) {
       for (std::string& value : values) result.push_back({lowered, std::move(value)});
-    } else if (!equals_ignoring_case(header.name, old_name) &&
-               !equals_ignoring_case(header.name, new_name)) {
+    } else if (!iequals(header.name, old_name) && !iequals(header.name, new_name)) {
       result.push_back(std::move(header));
     }
   }

@@ -27,7 +27,7 @@ void transform_method(const Config& config, Request& request) {
   request.method = *config.http_method;
   const std::string& method = *config.http_method;
   if (method != "GET" && method != "HEAD" && method != "TRACE") return;
-  const auto content_type = first_header(request.headers, "content-type");
+  const auto content_type = first_value(request.headers, "content-type");
   if (!content_type) return;
   std::string lowered(*content_type);
   std::transform(lowered.begin(), lowered.end(), lowered.begin(),

@@ -5,23 +5,6 @@
 
 namespace bazaar::gateway::request_transformer {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    const auto lower = [](char c) {
-      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    };
-    return lower(x) == lower(y);
-  });
-}
-
-std::optional<std::string_view> first_header(const std::vector<Header>& headers,
-                                             std::string_view name) {
-  for (const Header& header : headers) {
-    if (equals_ignoring_case(header.name, name)) return header.value;
-  }
-  return std::nullopt;
-}
-
 std::optional<std::string> render_value(const Entry& entry, const TemplateContext& context) {
   if (entry.value.source().empty()) return std::nullopt;
   return entry.value.render(context);

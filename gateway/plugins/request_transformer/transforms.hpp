@@ -11,12 +11,6 @@
 
 namespace bazaar::gateway::request_transformer {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b);
-
-// The first value of a header, compared case-insensitively.
-std::optional<std::string_view> first_header(const std::vector<Header>& headers,
-                                             std::string_view name);
-
 // An entry's rendered value; nullopt when the entry has none (Kong's `nil`).
 std::optional<std::string> render_value(const Entry& entry, const TemplateContext& context);
 
