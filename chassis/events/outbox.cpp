@@ -3,9 +3,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <mutex>
+#include <unordered_map>
 
 #include "chassis/core/log.hpp"
 #include "chassis/pg/listener.hpp"
@@ -22,6 +25,11 @@ constexpr const char* kChannel = "bazaar_outbox";
 constexpr pg::Statement kAdd{
     "outbox_add",
     "INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"};
+// Wakes the relay of another replica (the elected one), delivered on commit. Sent once per
+// transaction, and only when this process's relay is not the elected one: the NOTIFY of a
+// transaction takes a lock that every notifying transaction of the cluster queues for until
+// it has committed, so such commits cannot share a WAL flush.
+constexpr pg::Statement kNotify{"outbox_notify", "SELECT pg_notify('bazaar_outbox', '')"};
 constexpr pg::Statement kClaim{
     "inbox_claim", "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"};
 // Deletes what the last pass published ($2) and reads the next batch in one statement, one
@@ -83,16 +91,12 @@ const std::vector<pg::Migration>& schema() {
        " event_id text NOT NULL,"
        " received_at timestamptz NOT NULL DEFAULT now(),"
        " PRIMARY KEY (consumer, event_id));"},
+      // Writers signal the relay themselves (add_to_outbox): in-process when this process
+      // relays, with one NOTIFY per transaction otherwise.
+      {3, "outbox_notify_from_writers",
+       "DROP TRIGGER outbox_notify ON outbox; DROP FUNCTION outbox_notify();"},
   };
   return all;
-}
-
-Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
-  // Deferred: the row travels with the transaction's next statement or its COMMIT, without a
-  // round trip of its own; if it fails, so does that statement or the commit.
-  pg::Params params{e.id, e.topic, e.key, e.data, headers_json(to_headers(e))};
-  tx->defer(kAdd, std::move(params));
-  co_return;
 }
 
 Task<bool> first_delivery(pg::Transaction* tx, std::string consumer, std::string event_id) {
@@ -123,11 +127,82 @@ struct OutboxRelay::State {
   std::vector<std::string> unpruned;
   std::promise<void> stopped;
   telemetry::Counter& published_total;
+  // The relay's LISTEN session while run_relay runs (on the executor only), and whether a
+  // wake-up from a writer of this process is on its way to it.
+  pg::Listener* listener = nullptr;
+  std::atomic<bool> wake_pending{false};
 };
 
 namespace {
 using StatePtr = std::shared_ptr<OutboxRelay::State>;
 
+// The elected relays running in this process, by the conninfo of their database: a writer
+// there wakes its relay directly after commit instead of sending a NOTIFY.
+struct LocalLeaders {
+  std::mutex mu;
+  std::unordered_map<std::string, std::weak_ptr<OutboxRelay::State>> by_conninfo;
+};
+
+LocalLeaders& local_leaders() {
+  static LocalLeaders leaders;
+  return leaders;
+}
+
+void elected(const StatePtr& st) {
+  auto& l = local_leaders();
+  std::lock_guard lock(l.mu);
+  l.by_conninfo[st->options.conninfo] = st;
+}
+
+void deposed(const StatePtr& st) {
+  auto& l = local_leaders();
+  std::lock_guard lock(l.mu);
+  auto it = l.by_conninfo.find(st->options.conninfo);
+  if (it != l.by_conninfo.end() && it->second.lock() == st) l.by_conninfo.erase(it);
+}
+
+StatePtr local_leader(const std::string& conninfo) {
+  auto& l = local_leaders();
+  std::lock_guard lock(l.mu);
+  auto it = l.by_conninfo.find(conninfo);
+  return it == l.by_conninfo.end() ? nullptr : it->second.lock();
+}
+
+// From any thread: the relay's next (or current) wait ends at once. Wake-ups that arrive
+// before the relay has taken the last one are one.
+void wake(const StatePtr& st) {
+  if (st->wake_pending.exchange(true)) return;
+  asio::post(st->executor, [st] {
+    st->wake_pending = false;
+    if (st->listener) st->listener->wake();
+  });
+}
+}  // namespace
+
+pg::Params outbox_values(const Event& e) {
+  return {e.id, e.topic, e.key, e.data, headers_json(to_headers(e))};
+}
+
+bool relays_in_process(const std::string& conninfo) { return local_leader(conninfo) != nullptr; }
+
+void outbox_written(const std::string& conninfo) {
+  if (auto leader = local_leader(conninfo)) wake(leader);
+}
+
+Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
+  // Deferred: the row travels with the transaction's next statement or its COMMIT, without a
+  // round trip of its own; if it fails, so does that statement or the commit.
+  tx->defer(kAdd, outbox_values(e));
+  // Should this process's relay lose its election before the commit, the new relay finds
+  // the row at its next poll (RelayOptions::poll_interval) rather than at once.
+  if (auto leader = local_leader(tx->conninfo()))
+    tx->after_commit([leader] { wake(leader); });
+  else
+    tx->defer_once(kNotify);
+  co_return;
+}
+
+namespace {
 // Sends every row of a batch at once (the idempotent producer keeps per-partition order)
 // and returns the seq of those the broker acknowledged.
 Task<std::vector<std::string>> publish(StatePtr st, pg::Result rows) {
@@ -186,6 +261,7 @@ Task<void> prune(StatePtr st) {
 
 Task<void> run_relay(StatePtr st) {
   pg::Listener listener(st->executor, st->options.conninfo);
+  st->listener = &listener;
   auto backoff = std::chrono::milliseconds(100);
   bool leader = false;
   while (!st->stopping.load()) {
@@ -193,10 +269,15 @@ Task<void> run_relay(StatePtr st) {
     auto pause = st->options.poll_interval;
     try {
       if (!listener.connected()) {
+        // The lock went with the session: another replica may be relaying by now.
+        if (leader) deposed(st);
         leader = false;
         co_await listener.listen(kChannel);
       }
-      if (!leader) leader = co_await listener.try_lock(relay_lock_key(st->options.service));
+      if (!leader) {
+        leader = co_await listener.try_lock(relay_lock_key(st->options.service));
+        if (leader) elected(st);
+      }
       bool drained = !leader || co_await drain(st);
       backoff = std::chrono::milliseconds(100);
       // Kafka did not take everything: what is left stays in the outbox for a retry soon.
@@ -216,7 +297,9 @@ Task<void> run_relay(StatePtr st) {
     asio::steady_timer t(st->executor, pause);
     co_await t.async_wait(nothrow);
   }
-  // Shutting down: hand over what has committed before leaving, if we are the relay.
+  // Shutting down: hand over what has committed before leaving, if we are the relay. Writers
+  // of this process NOTIFY from now on, for the next relay.
+  deposed(st);
   if (leader) {
     std::string failure;
     try {
@@ -227,6 +310,7 @@ Task<void> run_relay(StatePtr st) {
     }
     if (!failure.empty()) log::warn("outbox relay: final drain failed", {{"error", failure}});
   }
+  st->listener = nullptr;
 }
 }  // namespace
 

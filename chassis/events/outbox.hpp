@@ -26,6 +26,21 @@ inline constexpr const char* kSchemaTable = "events_schema_migrations";
 // row is written with the transaction's next statement or its commit (Transaction::defer).
 Task<void> add_to_outbox(pg::Transaction* tx, Event e);
 
+// For a service statement that writes its change and its event together, in auto-commit
+// (one statement is atomic, and on a pipelined connection it shares its commit with the
+// other statements of its loop turn): the event's values for
+// "INSERT INTO outbox (id, topic, key, payload, headers) VALUES (…)", in that order. Use it
+// only while relays_in_process() holds for the database, and call outbox_written() after
+// the statement has committed; otherwise use add_to_outbox in a transaction, which also
+// NOTIFYs the elected relay elsewhere.
+pg::Params outbox_values(const Event& e);
+// True while this process's relay is the elected one for the database named by `conninfo`.
+bool relays_in_process(const std::string& conninfo);
+// After a statement that wrote outbox rows (outbox_values) has committed: wakes this
+// process's relay. Should it have lost its election meanwhile, the new relay finds the rows
+// at its next poll (RelayOptions::poll_interval).
+void outbox_written(const std::string& conninfo);
+
 // Inside the handler's transaction: true the first time `consumer` sees `event_id`, false for
 // a redelivery (the handler then leaves everything as it is).
 Task<bool> first_delivery(pg::Transaction* tx, std::string consumer, std::string event_id);

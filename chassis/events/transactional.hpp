@@ -6,13 +6,16 @@
 // event of a batch fails, the batch's transaction rolls back and the consumer handles its
 // events one by one (Consumer::BatchHandler), so a poison event is dead-lettered alone.
 //
-// A batch is handled one event after another on one connection, while one by one the
-// consumer handles up to 16 keys side by side. So a batch stops taking events at a slow one
-// (a payment provider that answers in 300 ms: the rest of the poll is then handled side by
-// side, as without batches), and once it has been open for its budget. The bounds are on
-// single events and on the whole rather than a tighter time per batch: on a saturated
-// machine every round trip waits for a core, fast handlers take tens of milliseconds each,
-// and that is when one commit for many events saves the most.
+// A batch is handled in waves of up to 16 events from the front, side by side within a
+// wave (a key's events one after another, in order), as the consumer handles events one by
+// one: the handlers share the transaction, which sends their statements in turn, while what
+// they await outside it overlaps (payment-service's provider calls, whose auto-commit ledger
+// rows then share a pipeline batch and a commit). A batch takes no more waves after a slow
+// one (a payment provider that answers in 300 ms: the batch commits after that wave) and
+// once it has been open for its budget. The bounds are on waves and on the whole rather
+// than a tighter time per batch: on a saturated machine every round trip waits for a core,
+// fast handlers take tens of milliseconds each, and that is when one commit for many
+// events saves the most.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -32,10 +35,12 @@ using AfterCommit = std::function<void()>;
 using TransactionalHandler = std::function<Task<AfterCommit>(pg::Transaction* tx, Event event)>;
 
 struct BatchLimits {
-  // An event that took this long to handle ends its batch (which commits with it).
+  // A wave that took this long to handle ends its batch (which commits with it).
   std::chrono::milliseconds slow_event{100};
-  // A batch transaction takes no more events once it has been open this long.
+  // A batch transaction takes no more waves once it has been open this long.
   std::chrono::milliseconds budget{1'000};
+  // Events of a wave, handled side by side (different keys) in the batch's transaction.
+  std::size_t side_by_side = 16;
 };
 
 struct ConsumerHandlers {

@@ -1,8 +1,10 @@
 #include "chassis/pg/listener.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <utility>
 
 #include "chassis/pg/connection.hpp"
 
@@ -16,6 +18,8 @@ struct Listener::Impl {
   std::string conninfo;
   std::unique_ptr<Conn> conn;
   std::chrono::milliseconds timeout{5'000};
+  asio::steady_timer* waiting = nullptr;  // the running wait's timer; wake() cancels it
+  bool woken = false;
 
   bool take_notifications() {
     bool any = false;
@@ -29,6 +33,11 @@ struct Listener::Impl {
 
 Listener::Listener(asio::any_io_executor executor, std::string conninfo)
     : impl_(std::make_unique<Impl>(Impl{std::move(executor), std::move(conninfo), nullptr})) {}
+
+void Listener::wake() {
+  impl_->woken = true;
+  if (impl_->waiting) impl_->waiting->cancel();
+}
 
 Listener::~Listener() = default;
 
@@ -51,13 +60,22 @@ Task<bool> Listener::wait(std::chrono::milliseconds timeout) {
     c->broken = true;
     throw PgError(PgError::Kind::unavailable, pq_message(c->pg));
   }
-  if (impl->take_notifications()) co_return true;
+  bool woken = std::exchange(impl->woken, false);
+  // Notifications are taken either way: one that arrived with a wake is spent by it.
+  if (impl->take_notifications() || woken) co_return true;
   c->watch_current_socket();
   asio::steady_timer timer(impl->executor, timeout);
+  impl->waiting = &timer;
+  struct Unregister {
+    Impl* impl;
+    ~Unregister() { impl->waiting = nullptr; }
+  } unregister{impl};
+  // The timer's wait reports cancellation (wake) as a result rather than an exception, so
+  // that it ends the race like the timeout does.
   auto r =
       co_await (c->sock.async_wait(asio::posix::descriptor_base::wait_read, asio::use_awaitable) ||
-                timer.async_wait(asio::use_awaitable));
-  if (r.index() == 1) co_return false;
+                timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (r.index() == 1) co_return std::exchange(impl->woken, false);
   if (PQconsumeInput(c->pg) == 0 || PQstatus(c->pg) != CONNECTION_OK) {
     c->broken = true;
     throw PgError(PgError::Kind::unavailable, pq_message(c->pg));

@@ -17,9 +17,12 @@ class Listener {
 
   // (Re)connects and runs LISTEN `channel`. Throws PgError.
   Task<void> listen(std::string channel);
-  // True when a notification arrived within `timeout`. Throws PgError when the connection
-  // is lost (listen() again to recover).
+  // True when a notification arrived within `timeout`, or wake() was called since the last
+  // wait returned. Throws PgError when the connection is lost (listen() again to recover).
   Task<bool> wait(std::chrono::milliseconds timeout);
+  // Ends the current wait (or the next one, at once) as if a notification had arrived: a
+  // signal from this process, which needs no NOTIFY. Call it on the executor's thread.
+  void wake();
   // pg_try_advisory_lock(key) on this session; held until the connection ends.
   Task<bool> try_lock(long long key);
   bool connected() const;

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <unordered_set>
+#include <utility>
 
 #include "chassis/core/log.hpp"
 #include "chassis/pg/connection.hpp"
@@ -31,6 +32,10 @@ using namespace detail;
 struct Lease {
   std::shared_ptr<Pool::Impl> pool;
   std::unique_ptr<Conn> conn;
+  // Handlers sharing one transaction (events::in_transactions) send in turn: one round trip
+  // on the connection at a time, the others wait here in order.
+  bool sending = false;
+  std::deque<asio::steady_timer*> next_senders;
   ~Lease();
 };
 
@@ -177,6 +182,8 @@ Task<Result> Pool::query_sql(std::string sql, Params params) {
   return impl_->pipeline.run(nullptr, std::move(sql), std::move(params));
 }
 
+const std::string& Pool::conninfo() const { return impl_->opt.conninfo; }
+
 Task<bool> Pool::ping() {
   try {
     co_await impl_->pipeline.run(nullptr, "SELECT 1", {});
@@ -193,6 +200,35 @@ Task<Transaction> Pool::begin() {
   co_return Transaction(std::move(lease));
 }
 
+namespace {
+// Holds the lease's turn to send for a scope; waits for it first.
+class SendTurn {
+ public:
+  static Task<SendTurn> take(Lease* l) {
+    while (l->sending) {
+      asio::steady_timer turn(l->pool->executor, asio::steady_timer::time_point::max());
+      l->next_senders.push_back(&turn);
+      co_await turn.async_wait(nothrow);
+    }
+    l->sending = true;
+    co_return SendTurn(l);
+  }
+  SendTurn(SendTurn&& o) noexcept : lease_(std::exchange(o.lease_, nullptr)) {}
+  SendTurn& operator=(SendTurn&&) = delete;
+  ~SendTurn() {
+    if (!lease_) return;
+    lease_->sending = false;
+    if (lease_->next_senders.empty()) return;
+    lease_->next_senders.front()->cancel();
+    lease_->next_senders.pop_front();
+  }
+
+ private:
+  explicit SendTurn(Lease* l) : lease_(l) {}
+  Lease* lease_;
+};
+}  // namespace
+
 Transaction::Transaction(std::unique_ptr<Lease> lease) : lease_(std::move(lease)) {}
 Transaction::Transaction(Transaction&&) noexcept = default;
 Transaction& Transaction::operator=(Transaction&&) noexcept = default;
@@ -204,6 +240,7 @@ Transaction::~Transaction() {
 
 // BEGIN when it has not gone out yet, the deferred statements, then this one: one round trip.
 Task<Result> Transaction::send(const char* name, std::string sql, Params params, bool commit) {
+  auto turn = co_await SendTurn::take(lease_.get());
   auto deadline = Clock::now() + lease_->pool->opt.query_timeout;
   std::vector<Command> commands;
   commands.reserve(deferred_.size() + 3);
@@ -230,15 +267,34 @@ void Transaction::defer(Statement statement, Params params) {
   deferred_.push_back({statement, std::move(params)});
 }
 
+void Transaction::defer_once(Statement statement, Params params) {
+  std::string_view name = statement.name;
+  if (std::find(deferred_once_.begin(), deferred_once_.end(), name) != deferred_once_.end()) return;
+  deferred_once_.push_back(name);
+  defer(statement, std::move(params));
+}
+
+void Transaction::after_commit(std::function<void()> f) { after_commit_.push_back(std::move(f)); }
+
+const std::string& Transaction::conninfo() const { return lease_->pool->opt.conninfo; }
+
+// The connection goes back to the pool first: the callbacks may start work that needs one.
+void Transaction::committed() {
+  lease_.reset();
+  auto callbacks = std::move(after_commit_);
+  after_commit_.clear();
+  for (auto& f : callbacks) f();
+}
+
 Task<Result> Transaction::exec_and_commit(Statement statement, Params params) {
   auto r = co_await send(statement.name, statement.sql, std::move(params), true);
-  lease_.reset();
+  committed();
   co_return r;
 }
 
 Task<void> Transaction::commit() {
   co_await send(nullptr, "COMMIT", {});
-  lease_.reset();
+  committed();
 }
 
 }  // namespace bazaar::pg

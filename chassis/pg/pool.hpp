@@ -4,6 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,14 @@ class Transaction {
   // Queues a statement (in order) without a round trip of its own: for writes whose result is
   // not needed. It fails the next exec or the commit if it fails.
   void defer(Statement statement, Params params = {});
+  // As defer, but only the first time this transaction asks for `statement` (by name): for
+  // what one transaction needs once however many writes ask for it (a NOTIFY).
+  void defer_once(Statement statement, Params params = {});
+  // Runs `f` once the transaction has committed, never when it fails or is dropped: for
+  // in-process signals about what it wrote. `f` must not throw.
+  void after_commit(std::function<void()> f);
+  // The conninfo of its pool: names the database it writes to.
+  const std::string& conninfo() const;
   Task<void> commit();
   // The statement and COMMIT in the same round trip (with BEGIN and what is deferred, when
   // those have not gone out): the last statement of a transaction, whose result is wanted.
@@ -58,6 +67,7 @@ class Transaction {
   friend class Pool;
   explicit Transaction(std::unique_ptr<Lease> lease);
   Task<Result> send(const char* name, std::string sql, Params params, bool commit = false);
+  void committed();
   std::unique_ptr<Lease> lease_;
   bool begun_ = false;  // BEGIN has gone out
   struct Deferred {
@@ -65,6 +75,8 @@ class Transaction {
     Params params;
   };
   std::vector<Deferred> deferred_;
+  std::vector<std::string_view> deferred_once_;  // names defer_once has queued
+  std::vector<std::function<void()>> after_commit_;
 };
 
 class Pool {
@@ -80,6 +92,8 @@ class Pool {
   Task<Transaction> begin();
   // True when a connection can run SELECT 1 within the query timeout.
   Task<bool> ping();
+  // Its PoolOptions::conninfo: names the database it works on.
+  const std::string& conninfo() const;
 
   struct Impl;
 

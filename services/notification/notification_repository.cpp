@@ -8,13 +8,17 @@ namespace {
 // redelivered event (its id already in the inbox) inserts nothing, and the inbox row commits
 // only together with the notification. One round trip where BEGIN, claim, insert, COMMIT
 // took four. The inbox is the chassis' table (events::first_delivery writes it the same way).
-// The second ON CONFLICT, without a target, covers both the event id and (order_id, kind).
+// The second ON CONFLICT covers (order_id, kind): one e-mail per order and moment, even for
+// an event published twice under different ids (the claim covers the same id).
 constexpr pg::Statement kRecord{
     "notification_record",
     "WITH claim AS (INSERT INTO inbox (consumer, event_id) VALUES ($9, $2)"
     "               ON CONFLICT DO NOTHING RETURNING 1)"
-    " INSERT INTO notifications (id, event_id, order_id, user_id, kind, subject, body, traceparent)"
-    " SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8 FROM claim ON CONFLICT DO NOTHING"};
+    " INSERT INTO notifications (id, event_id, order_id, user_id, kind, subject, body, traceparent,"
+    "                            next_attempt_at)"
+    " SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8,"
+    "        now() + $10::bigint * interval '1 millisecond'"
+    " FROM claim ON CONFLICT DO NOTHING"};
 // SKIP LOCKED: concurrent senders (replicas) claim disjoint rows instead of waiting.
 constexpr pg::Statement kClaimDue{
     "notification_claim_due",
@@ -66,12 +70,14 @@ std::optional<std::string> nullable(const pg::Result& r, int row, int column) {
 }
 }  // namespace
 
-pg::Task<bool> NotificationRepository::record(NewNotification n, std::string consumer) {
+pg::Task<bool> NotificationRepository::record(NewNotification n, std::string consumer,
+                                              std::chrono::milliseconds claimed_for) {
   pg::Params params{std::move(n.id),      std::move(n.event_id),          std::move(n.order_id),
                     std::move(n.user_id), std::string(to_string(n.kind)), std::move(n.subject),
                     std::move(n.body)};
   params.push_back(n.traceparent.empty() ? pg::Param() : pg::Param(std::move(n.traceparent)));
   params.push_back(std::move(consumer));
+  params.push_back(std::to_string(claimed_for.count()));
   auto r = co_await pools_.local().query(kRecord, std::move(params));
   co_return r.affected_rows() == 1;
 }

@@ -54,15 +54,18 @@ class NotificationRepository {
   // Records that `consumer` has seen the event n.event_id (the inbox) and adds the pending
   // notification, in one transaction (one statement). False, with nothing written, for a
   // redelivered event; false, with the event recorded, when the order already has a
-  // notification of this kind (the same news published twice).
-  pg::Task<bool> record(NewNotification n, std::string consumer);
+  // notification of this kind (the same news published twice). The notification comes due
+  // after `claimed_for`: zero for the sender to claim it, or a lease when it is handed to this
+  // process's sender at once (Sender::take), as claim_due would have.
+  pg::Task<bool> record(NewNotification n, std::string consumer,
+                        std::chrono::milliseconds claimed_for);
 
   // Claims up to `limit` pending notifications that are due, the longest waiting first, by
   // moving their next attempt `lease` ahead: another sender (a replica) skips them, and if this
   // process dies mid-delivery they come due again once the lease has passed.
   pg::Task<std::vector<DueNotification>> claim_due(int limit, std::chrono::milliseconds lease);
 
-  // The outcome of the attempt that claim_due handed out; each counts that attempt.
+  // The outcome of the attempt that claim_due (or record) handed out; each counts that attempt.
   pg::Task<void> mark_sent(std::vector<std::string> ids);  // one statement for them all
   pg::Task<void> schedule_retry(std::string id, std::string error, std::chrono::milliseconds delay);
   pg::Task<void> mark_failed(std::string id, std::string error);

@@ -41,11 +41,32 @@ events::Task<void> OrderEventHandler::handle(events::Event event) {
   // The handler's span: delivery becomes its child, in the order's trace when the event had one.
   n.traceparent = trace.traceparent();
   std::string notification_id = n.id;
+  // Handed straight to the sender when it has room: recorded as already claimed, which saves
+  // the claim's update of the row.
+  bool hand_over = sender_.reserve();
+  DueNotification due;
+  if (hand_over) {
+    due.id = n.id;
+    due.order_id = n.order_id;
+    due.user_id = n.user_id;
+    due.kind = std::string(to_string(n.kind));
+    due.subject = n.subject;
+    due.body = n.body;
+    due.traceparent = n.traceparent;
+  }
 
   NotificationRepository repo(pools_);
-  bool inserted = co_await repo.record(std::move(n), kConsumerGroup);
+  bool inserted = false;
+  try {
+    inserted = co_await repo.record(std::move(n), kConsumerGroup,
+                                    hand_over ? sender_.lease() : std::chrono::milliseconds(0));
+  } catch (...) {
+    if (hand_over) sender_.release();
+    throw;
+  }
 
   if (!inserted) {
+    if (hand_over) sender_.release();
     duplicate_.inc();
     log::info("order event already handled",
               {{"event_id", event.id}, {"topic", event.topic}, {"order_id", order.order_id}}, &ids);
@@ -58,7 +79,10 @@ events::Task<void> OrderEventHandler::handle(events::Event event) {
              {"order_id", order.order_id},
              {"kind", to_string(order.kind)}},
             &ids);
-  sender_.wake();
+  if (hand_over)
+    sender_.take(std::move(due));
+  else
+    sender_.wake();
 }
 
 }  // namespace bazaar::notification

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
+#include <deque>
 #include <future>
 #include <memory>
 #include <random>
@@ -48,6 +49,10 @@ struct Sender::State {
   SenderOptions options;
   asio::steady_timer timer;
   bool woken = false;  // touched on the executor's thread only
+  // Handed over by take(), not claimed from the table; on the executor's thread only.
+  std::deque<DueNotification> handed;
+  std::size_t reserved = 0;  // handlers that may take() one more
+  bool claim_turn = false;   // handed and claimed batches take turns when both have work
   std::atomic<bool> started{false};
   std::atomic<bool> stopping{false};
   std::promise<void> stopped;
@@ -191,7 +196,16 @@ asio::awaitable<void> record_sent(StatePtr st, DeliveredList delivered) {
 
 // Delivers one claimed batch, all at once, and returns how many were claimed.
 asio::awaitable<std::size_t> deliver_batch(StatePtr st) {
-  auto due = co_await st->repo.claim_due(st->options.batch, st->options.lease);
+  std::vector<DueNotification> due;
+  st->claim_turn = !st->claim_turn || st->handed.empty();
+  if (st->claim_turn) {
+    due = co_await st->repo.claim_due(st->options.batch, st->options.lease);
+  } else {
+    while (!st->handed.empty() && due.size() < static_cast<std::size_t>(st->options.batch)) {
+      due.push_back(std::move(st->handed.front()));
+      st->handed.pop_front();
+    }
+  }
   if (due.empty()) co_return 0;
   struct Pending {
     std::size_t left;
@@ -221,12 +235,30 @@ asio::awaitable<void> run(StatePtr st) {
       claimed_ok = false;
       log::warn("sender cannot claim notifications", {{"error", e.what()}});
     }
-    // A full batch: more may be due right now.
-    if (claimed_ok && claimed == static_cast<std::size_t>(st->options.batch)) continue;
+    // A full batch: more may be due right now. Handed-over ones wait for the next batch.
+    if (claimed_ok &&
+        (claimed == static_cast<std::size_t>(st->options.batch) || !st->handed.empty()))
+      continue;
     bool woken = std::exchange(st->woken, false);
     if (claimed_ok && woken) continue;
     st->timer.expires_after(st->options.poll_interval);
     co_await st->timer.async_wait(nothrow);
+  }
+  // Stopping (the consumer has stopped): what was handed over goes out now rather than
+  // after its lease, when the next sender would find it.
+  while (!st->handed.empty()) {
+    std::string failure;
+    try {
+      st->claim_turn = true;  // the next batch is a handed one
+      co_await deliver_batch(st);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (!failure.empty()) {
+      log::warn("sender stopping: handed notifications left to their lease",
+                {{"error", failure}, {"left", static_cast<long long>(st->handed.size())}});
+      break;
+    }
   }
 }
 }  // namespace
@@ -251,6 +283,28 @@ void Sender::start() {
     }
     st->stopped.set_value();
   });
+}
+
+bool Sender::reserve() {
+  auto& st = *state_;
+  if (st.stopping.load() ||
+      st.handed.size() + st.reserved >= static_cast<std::size_t>(st.options.batch))
+    return false;
+  ++st.reserved;
+  return true;
+}
+
+std::chrono::milliseconds Sender::lease() const { return state_->options.lease; }
+
+void Sender::take(DueNotification n) {
+  release();
+  state_->handed.push_back(std::move(n));
+  state_->woken = true;
+  state_->timer.cancel();
+}
+
+void Sender::release() {
+  if (state_->reserved > 0) --state_->reserved;
 }
 
 void Sender::wake() {

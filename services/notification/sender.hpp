@@ -42,6 +42,16 @@ class Sender {
   void start();
   // New notifications were committed: look now rather than at the next poll. Any thread.
   void wake();
+  // Handing a notification over at once (take) saves claiming it from the table, an update
+  // of its row. All on the executor's thread only. reserve(): whether the sender takes one
+  // more now (at most a batch waits, reservations included, so that the lease covers its
+  // wait); then either take() it, recorded with next_attempt_at lease() ahead (as if
+  // claimed; should this process die first, it comes due when the lease has passed), or
+  // release() the reservation when nothing was recorded.
+  bool reserve();
+  std::chrono::milliseconds lease() const;
+  void take(DueNotification n);
+  void release();
   // Lets the deliveries in flight finish, then stops. Blocks: call it from outside the
   // executor's thread while the executor still runs.
   void stop();

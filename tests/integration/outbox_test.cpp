@@ -9,6 +9,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <map>
 #include <set>
@@ -17,6 +20,7 @@
 #include "chassis/core/ids.hpp"
 #include "chassis/events/outbox.hpp"
 #include "chassis/events/transactional.hpp"
+#include "chassis/pg/listener.hpp"
 #include "tests/support/harness.hpp"
 
 using namespace bazaar;
@@ -181,6 +185,31 @@ TEST_F(Outbox, EventsCommittedWhileKafkaIsDownArePublishedWhenItIsBack) {
   EXPECT_EQ(got.size(), before.size() + during.size());
 }
 
+TEST_F(Outbox, AWriterWakesTheRelayInItsProcessAndNotifiesOneElsewhere) {
+  // No relay in this process: the transaction NOTIFYs, for the relay of another replica.
+  pg::Listener listener(ioc_.get_executor(), pg_->url("outboxtest"));
+  run([](pg::Listener* l) -> pg::Task<int> {
+    co_await l->listen("bazaar_outbox");
+    co_return 0;
+  }(&listener));
+  EXPECT_FALSE(events::relays_in_process(pg_->url("outboxtest")));
+  write("order-n", 2, true);
+  EXPECT_TRUE(
+      run([](pg::Listener* l) -> pg::Task<bool> { co_return co_await l->wait(30s); }(&listener)));
+
+  // Once this process's relay is elected, writers here wake it themselves.
+  events::Producer producer(kafka());
+  events::OutboxRelay relay(ioc_.get_executor(), relay_options(), *pool_, producer);
+  relay.start();
+  ASSERT_TRUE(
+      harness::wait_until([&] { return events::relays_in_process(pg_->url("outboxtest")); }, 30s));
+  auto ids = write("order-w", 3, true);
+  auto got = published(2 + ids.size());
+  relay.stop();
+  EXPECT_FALSE(events::relays_in_process(pg_->url("outboxtest")));
+  EXPECT_EQ(got.size(), 2 + ids.size());
+}
+
 TEST_F(Outbox, TheInboxRecognisesARedelivery) {
   auto id = ids::uuid_v4();
   auto claim = [&] {
@@ -266,9 +295,10 @@ class ConsumerTransactions : public Outbox {
     return std::stoi(std::string(r.get(0, 0)));
   }
 
-  // write_effect's handlers; a batch transaction takes events for `budget`, whatever each
-  // took.
-  events::ConsumerHandlers handlers_with_budget(std::chrono::milliseconds budget) {
+  // write_effect's handlers; a batch transaction takes waves of `side_by_side` events for
+  // `budget`, whatever each took.
+  events::ConsumerHandlers handlers_with_budget(std::chrono::milliseconds budget,
+                                                std::size_t side_by_side = 16) {
     std::atomic<int>* committed = &committed_;
     std::atomic<int>* calls = &calls_;
     return events::in_transactions(
@@ -276,7 +306,7 @@ class ConsumerTransactions : public Outbox {
         [committed, calls](pg::Transaction* tx, events::Event e) {
           return write_effect(committed, calls, tx, std::move(e));
         },
-        events::BatchLimits{60s, budget});
+        events::BatchLimits{60s, budget, side_by_side});
   }
 
   std::atomic<int> committed_{0};
@@ -324,12 +354,12 @@ TEST_F(ConsumerTransactions, APoisonEventAmongOthersIsDeadLetteredAloneAndTheRes
 }
 
 TEST_F(ConsumerTransactions, ABatchTransactionTakesEventsOnlyWhileItsBudgetLasts) {
-  // A budget that is over after the first event: each batch transaction commits that one and
-  // leaves the rest of its poll to be handled one by one, side by side.
+  // A budget that is over after the first wave, of one event: each batch transaction commits
+  // that one and leaves the rest of its poll to be handled one by one, side by side.
   auto ids = produce(20);
   events::Producer dead_letters(kafka());
   events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
-  auto handlers = handlers_with_budget(0ms);
+  auto handlers = handlers_with_budget(0ms, 1);
   consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
   ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
   consumer.stop();
@@ -338,4 +368,45 @@ TEST_F(ConsumerTransactions, ABatchTransactionTakesEventsOnlyWhileItsBudgetLasts
   for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
   EXPECT_EQ(transactions_of(ids), 20);
   EXPECT_EQ(calls_.load(), 20);
+}
+
+namespace {
+// Counts the handlers running at once; each lets the others start (a pause standing for a
+// call outside the transaction, like payment-service's provider) before it writes its effect.
+events::Task<events::AfterCommit> effect_after_pause(std::atomic<int>* committed,
+                                                     std::atomic<int>* running,
+                                                     std::atomic<int>* most, pg::Transaction* tx,
+                                                     events::Event e) {
+  int now = ++*running;
+  for (int seen = most->load(); now > seen && !most->compare_exchange_weak(seen, now);) {
+  }
+  asio::steady_timer pause(co_await asio::this_coro::executor, 20ms);
+  co_await pause.async_wait(asio::use_awaitable);
+  --*running;
+  pg::Params params{e.id};
+  co_await tx->exec(kEffect, std::move(params));
+  co_return [committed] { ++*committed; };
+}
+}  // namespace
+
+TEST_F(ConsumerTransactions, ABatchHandlesItsEventsSideBySideInOneTransaction) {
+  auto ids = produce(20);
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  std::atomic<int>* committed = &committed_;
+  auto handlers = events::in_transactions(
+      *pool_, [committed, r = &running, m = &most](pg::Transaction* tx, events::Event e) {
+        return effect_after_pause(committed, r, m, tx, std::move(e));
+      });
+  events::Producer dead_letters(kafka());
+  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
+  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
+  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
+  consumer.stop();
+
+  auto seen = effects();
+  for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
+  EXPECT_LT(transactions_of(ids), 20);
+  // Different keys of one poll were in their handlers together, sharing the transaction.
+  EXPECT_GT(most.load(), 1);
 }
