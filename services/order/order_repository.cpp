@@ -36,32 +36,29 @@ constexpr pg::Statement kKey{"idempotency_key_by_key",
 constexpr pg::Statement kClaimKey{"idempotency_key_claim",
                                   "INSERT INTO idempotency_keys (key, request_hash, order_id)"
                                   " VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"};
+// The order and its items as the CTEs o and i, written once for the two inserts below.
+#define ORDER_AND_ITEMS                                                              \
+  "WITH o AS (INSERT INTO orders (id, user_id, status, total_cents, currency)"       \
+  "           VALUES ($1, $2, $3, $4, $5) RETURNING created_at),"                    \
+  " i AS (INSERT INTO order_items (order_id, line, sku, quantity, unit_price_cents)" \
+  "       SELECT $1, t.line, t.sku, t.quantity, t.unit_price_cents"                  \
+  "       FROM ROWS FROM (jsonb_to_recordset($6::jsonb)"                             \
+  "            AS (sku text, quantity integer, unit_price_cents bigint))"            \
+  "       WITH ORDINALITY AS t(sku, quantity, unit_price_cents, line))"
+#define CREATED_AT_OF_O \
+  " SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM o"
 // The order and its items in one statement (one round trip, whatever the item count).
-constexpr pg::Statement kInsert{
-    "order_insert",
-    "WITH o AS (INSERT INTO orders (id, user_id, status, total_cents, currency)"
-    "           VALUES ($1, $2, $3, $4, $5) RETURNING created_at),"
-    " i AS (INSERT INTO order_items (order_id, line, sku, quantity, unit_price_cents)"
-    "       SELECT $1, t.line, t.sku, t.quantity, t.unit_price_cents"
-    "       FROM ROWS FROM (jsonb_to_recordset($6::jsonb)"
-    "            AS (sku text, quantity integer, unit_price_cents bigint))"
-    "       WITH ORDINALITY AS t(sku, quantity, unit_price_cents, line))"
-    " SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM o"};
+constexpr pg::Statement kInsert{"order_insert", ORDER_AND_ITEMS CREATED_AT_OF_O};
 // The same and the order.created event's outbox row (the chassis' table, with the values of
 // events::outbox_values) in one auto-commit statement: no transaction of its own, and its
 // commit shared with the other statements of its pipeline batch.
 constexpr pg::Statement kInsertWithEvent{
-    "order_insert_with_event",
-    "WITH o AS (INSERT INTO orders (id, user_id, status, total_cents, currency)"
-    "           VALUES ($1, $2, $3, $4, $5) RETURNING created_at),"
-    " i AS (INSERT INTO order_items (order_id, line, sku, quantity, unit_price_cents)"
-    "       SELECT $1, t.line, t.sku, t.quantity, t.unit_price_cents"
-    "       FROM ROWS FROM (jsonb_to_recordset($6::jsonb)"
-    "            AS (sku text, quantity integer, unit_price_cents bigint))"
-    "       WITH ORDINALITY AS t(sku, quantity, unit_price_cents, line)),"
+    "order_insert_with_event", ORDER_AND_ITEMS
+    ","
     " e AS (INSERT INTO outbox (id, topic, key, payload, headers)"
-    "       VALUES ($7, $8, $9, $10, $11::jsonb))"
-    " SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM o"};
+    "       VALUES ($7, $8, $9, $10, $11::jsonb))" CREATED_AT_OF_O};
+#undef ORDER_AND_ITEMS
+#undef CREATED_AT_OF_O
 // The inbox claim (the chassis' table, written as events::first_delivery writes it) and the
 // order's lock in one statement. The CTE's insert runs whether or not a row comes back.
 constexpr pg::Statement kArrive{
