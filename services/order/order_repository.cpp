@@ -140,6 +140,18 @@ pg::Task<std::optional<KeyRecord>> OrderRepository::find_key(std::string key) {
   co_return KeyRecord{std::string(r.get(0, 0)), std::string(r.get(0, 1)), std::string(r.get(0, 2))};
 }
 
+namespace {
+// $1–$6 of kInsert and kInsertWithEvent.
+pg::Params insert_params(const OrderRow& order) {
+  return {order.id,
+          order.user_id,
+          std::string(to_string(order.status)),
+          std::to_string(order.total_cents),
+          order.currency,
+          items_json(order.items)};
+}
+}  // namespace
+
 pg::Task<std::variant<OrderRow, KeyRecord>> OrderRepository::create(OrderRow order,
                                                                     std::optional<KeyRecord> key,
                                                                     events::Event created) {
@@ -147,12 +159,7 @@ pg::Task<std::variant<OrderRow, KeyRecord>> OrderRepository::create(OrderRow ord
   // Without a key, and while this process relays the outbox: one auto-commit statement.
   // Otherwise a transaction, whose outbox row also NOTIFYs the relay elsewhere.
   if (!key && events::relays_in_process(pool.conninfo())) {
-    pg::Params params{order.id,
-                      order.user_id,
-                      std::string(to_string(order.status)),
-                      std::to_string(order.total_cents),
-                      order.currency,
-                      items_json(order.items)};
+    pg::Params params = insert_params(order);
     for (auto& v : events::outbox_values(created)) params.push_back(std::move(v));
     auto inserted = co_await pool.query(kInsertWithEvent, std::move(params));
     events::outbox_written(pool.conninfo());
@@ -174,12 +181,7 @@ pg::Task<std::variant<OrderRow, KeyRecord>> OrderRepository::create(OrderRow ord
                           std::string(r.get(0, 2))};
     }
   }
-  pg::Params params{order.id,
-                    order.user_id,
-                    std::string(to_string(order.status)),
-                    std::to_string(order.total_cents),
-                    order.currency,
-                    items_json(order.items)};
+  pg::Params params = insert_params(order);
   // The event first (deferred), then the order and COMMIT: one round trip for all three.
   co_await events::add_to_outbox(&tx, std::move(created));
   auto inserted = co_await tx.exec_and_commit(kInsert, std::move(params));

@@ -309,18 +309,24 @@ class ConsumerTransactions : public Outbox {
         events::BatchLimits{60s, budget, side_by_side});
   }
 
+  // Runs a consumer group of its own with `handlers` until `effects` have committed (60 s at
+  // most), then stops it; false when they did not.
+  bool consume_until_committed(events::ConsumerHandlers handlers, int effects) {
+    events::Producer dead_letters(kafka());
+    events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
+    consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
+    const bool done = harness::wait_until([&] { return committed_.load() == effects; }, 60s);
+    consumer.stop();
+    return done;
+  }
+
   std::atomic<int> committed_{0};
   std::atomic<int> calls_{0};  // handler calls, also those of a batch that rolled back
 };
 
 TEST_F(ConsumerTransactions, EventsThatArriveTogetherCommitInOneTransactionEachOnce) {
   auto ids = produce(20);
-  events::Producer dead_letters(kafka());
-  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
-  auto handlers = handlers_with_budget(60s);
-  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
-  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
-  consumer.stop();
+  ASSERT_TRUE(consume_until_committed(handlers_with_budget(60s), 20));
 
   auto seen = effects();
   for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
@@ -357,12 +363,7 @@ TEST_F(ConsumerTransactions, ABatchTransactionTakesEventsOnlyWhileItsBudgetLasts
   // A budget that is over after the first wave, of one event: each batch transaction commits
   // that one and leaves the rest of its poll to be handled one by one, side by side.
   auto ids = produce(20);
-  events::Producer dead_letters(kafka());
-  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
-  auto handlers = handlers_with_budget(0ms, 1);
-  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
-  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
-  consumer.stop();
+  ASSERT_TRUE(consume_until_committed(handlers_with_budget(0ms, 1), 20));
 
   auto seen = effects();
   for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
@@ -398,11 +399,7 @@ TEST_F(ConsumerTransactions, ABatchHandlesItsEventsSideBySideInOneTransaction) {
       *pool_, [committed, r = &running, m = &most](pg::Transaction* tx, events::Event e) {
         return effect_after_pause(committed, r, m, tx, std::move(e));
       });
-  events::Producer dead_letters(kafka());
-  events::Consumer consumer(kafka(), "test-" + ids::random_hex(4), {topic_}, dead_letters);
-  consumer.start(ioc_.get_executor(), std::move(handlers.one), std::move(handlers.batch));
-  ASSERT_TRUE(harness::wait_until([&] { return committed_.load() == 20; }, 60s));
-  consumer.stop();
+  ASSERT_TRUE(consume_until_committed(std::move(handlers), 20));
 
   auto seen = effects();
   for (const auto& [key, id] : ids) EXPECT_EQ(seen[id].first, 1) << key;
