@@ -7,15 +7,20 @@
 # body (bench/peers/nginx-health.conf, one worker). Every side gets the same token and the
 # same wrk load, in alternating rounds; the limit is set high enough never to refuse.
 # Prints req/s, p50 and p99 per side, the ratios ours/HAProxy and ours/nginx, and the p99
-# each proxy adds over calling the upstream directly. Progress on stderr. Stops everything it
-# started, also on failure and Ctrl-C.
+# each proxy adds over calling the upstream directly, twice: with every connection busy (the
+# throughput rounds, where p99 is mostly queueing on two shared cores), and at a paced load
+# (each of the 50 connections waits BENCH_PACE_MS between requests, bench/peers/paced.lua),
+# where the machine has room and the p99 added is the proxy's own. Progress on stderr. Stops
+# everything it started, also on failure and Ctrl-C.
 #
 # Environment: GATEWAY_BIN (the gateway binary), WRK_THREADS (2), WRK_CONNECTIONS (50),
-# WRK_DURATION (10s), WRK_WARMUP (2s), BENCH_ROUNDS (3), BENCH_THREADS (2: the gateway's
-# HTTP_THREADS = HAProxy's nbthread = nginx's worker_processes), BENCH_SIDES (all four: a
-# subset such as "gateway" for quick iterations; ratios then print n/a), BENCH_KEEP=1 keeps
-# the work dir (logs) under /tmp, BENCH_CALLGRIND=1 counts the gateway's instructions per
-# request under callgrind instead of timing the sides (see below).
+# WRK_DURATION (10s), WRK_WARMUP (2s), BENCH_ROUNDS (3), BENCH_PACED_ROUNDS (5: one round's
+# p99 moves by milliseconds with the VM's scheduling, the upstream's own too), BENCH_PACE_MS
+# (5), BENCH_THREADS (2: the gateway's HTTP_THREADS = HAProxy's nbthread = nginx's
+# worker_processes), BENCH_SIDES (all four: a subset such as "gateway" for quick iterations;
+# ratios then print n/a), BENCH_KEEP=1 keeps the work dir (logs) under /tmp,
+# BENCH_CALLGRIND=1 counts the gateway's instructions per request under callgrind instead of
+# timing the sides (see below).
 set -euo pipefail
 BZ_TAG=bench-gateway
 # shellcheck source=../deploy/local/lib.sh disable=SC2034
@@ -27,6 +32,8 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
 WRK_DURATION=${WRK_DURATION:-10s}
 WRK_WARMUP=${WRK_WARMUP:-2s}
 ROUNDS=${BENCH_ROUNDS:-3}
+PACED_ROUNDS=${BENCH_PACED_ROUNDS:-5}
+PACE_MS=${BENCH_PACE_MS:-5}
 THREADS=${BENCH_THREADS:-2}
 LIMIT=100000000 # per minute and client: counted, never reached
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -166,9 +173,11 @@ for side in gateway haproxy; do
   [ "$code" = 401 ] || bz_die "$side answered $code to a forged token"
 done
 
-run_wrk() { # SIDE DURATION OUT
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2" --latency \
-    -H "Authorization: Bearer $token" "${url[$1]}" >"$3"
+run_wrk() { # SIDE DURATION OUT [WRK OPTION...]
+  local side=$1 duration=$2 out=$3
+  shift 3
+  PACE_MS=$PACE_MS wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --latency "$@" \
+    -H "Authorization: Bearer $token" "${url[$side]}" >"$out"
 }
 if [ ${#profiler[@]} -gt 0 ]; then
   run_wrk gateway "$WRK_WARMUP" /dev/null
@@ -185,7 +194,7 @@ fi
 bz_say "warm-up $WRK_WARMUP each"
 for side in "${sides[@]}"; do run_wrk "$side" "$WRK_WARMUP" /dev/null; done
 
-declare -A rounds cpu_ticks all_ticks
+declare -A rounds cpu_ticks all_ticks p50s p99s
 for round in $(seq 1 "$ROUNDS"); do
   for side in "${sides[@]}"; do
     bz_say "$side round $round/$ROUNDS: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION"
@@ -197,11 +206,26 @@ for round in $(seq 1 "$ROUNDS"); do
     cpu_ticks[$side]=$(($(bz_cpu_ticks $(side_pids "$side")) - before))
     all_ticks[$side]=$(($(machine_ticks) - machine_before))
     rounds[$side]+="$(bz_wrk_rps "$work/wrk-$side-$round.txt") "
+    p50s[$side]+="$(bz_wrk_latency_ms "$work/wrk-$side-$round.txt" 50) "
+    p99s[$side]+="$(bz_wrk_latency_ms "$work/wrk-$side-$round.txt" 99) "
     cp "$work/wrk-$side-$round.txt" "$work/wrk-$side.txt"
   done
 done
+declare -A paced_rounds paced_p50s paced_p99s
+paced_log_start=$(stat -c %s "$work/gateway.log")
+for round in $(seq 1 "$PACED_ROUNDS"); do
+  for side in "${sides[@]}"; do
+    bz_say "$side paced round $round/$PACED_ROUNDS: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION, $PACE_MS ms between requests"
+    out="$work/paced-$side-$round.txt"
+    run_wrk "$side" "$WRK_DURATION" "$out" -s "$BZ_ROOT/bench/peers/paced.lua"
+    paced_rounds[$side]+="$(bz_wrk_rps "$out") "
+    paced_p50s[$side]+="$(bz_wrk_latency_ms "$out" 50) "
+    paced_p99s[$side]+="$(bz_wrk_latency_ms "$out" 99) "
+    bz_wrk_problems "$out" | sed "s/^/  $side paced: /"
+  done
+done
 
-declare -A rps p50 p99 cpu_us all_us
+declare -A rps p50 p99 cpu_us all_us paced_rps paced_p50 paced_p99
 per_request_us() { # TICKS WRK_OUTPUT: CPU microseconds per request answered
   awk -v t="$1" -v hz="$hz" -v f="$2" 'BEGIN {
     while ((getline l < f) > 0) if (l ~ /requests in/) { split(l, w, " "); n = w[1] }
@@ -213,10 +237,18 @@ for side in "${sides[@]}"; do
   all_us[$side]=$(per_request_us "${all_ticks[$side]}" "$work/wrk-$side.txt")
   # shellcheck disable=SC2086
   rps[$side]=$(bz_median ${rounds[$side]})
-  p50[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 50)
-  p99[$side]=$(bz_wrk_latency_ms "$work/wrk-$side.txt" 99)
+  # shellcheck disable=SC2086
+  p50[$side]=$(bz_median ${p50s[$side]})
+  # shellcheck disable=SC2086
+  p99[$side]=$(bz_median ${p99s[$side]})
+  # shellcheck disable=SC2086
+  paced_rps[$side]=$(bz_median ${paced_rounds[$side]})
+  # shellcheck disable=SC2086
+  paced_p50[$side]=$(bz_median ${paced_p50s[$side]})
+  # shellcheck disable=SC2086
+  paced_p99[$side]=$(bz_median ${paced_p99s[$side]})
 done
-echo "gateway: GET / with an RS256 bearer token, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, $ROUNDS alternating rounds of $WRK_DURATION (medians; p50/p99 of the last round); proxies on $THREADS threads; upstream nginx return 200 (1 worker)"
+echo "gateway: GET / with an RS256 bearer token, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, $ROUNDS alternating rounds of $WRK_DURATION (medians of the rounds); proxies on $THREADS threads; upstream nginx return 200 (1 worker)"
 declare -A label=(
   [gateway]="gateway (jwt + rate-limiting + transformer)"
   [haproxy]="haproxy 2.6 (jwt_verify + stick table)"
@@ -233,7 +265,29 @@ echo "  whole machine's busy time per request in that round: load generator, ups
 for side in "${sides[@]}"; do bz_wrk_problems "$work/wrk-$side.txt" | sed "s/^/  $side: /"; done
 echo "  ratio ours/haproxy (req/s): $(bz_ratio "${rps[gateway]:-}" "${rps[haproxy]:-}") (target >= 1.0)"
 echo "  ratio ours/nginx (req/s):   $(bz_ratio "${rps[gateway]:-}" "${rps[nginx]:-}") (target >= 0.9)"
+added_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }
 for side in gateway haproxy nginx; do
   [ -n "${p99[$side]:-}" ] && [ -n "${p99[direct]:-}" ] || continue
-  echo "  p99 added over the upstream, $side: $(awk -v a="${p99[$side]}" -v b="${p99[direct]}" 'BEGIN {printf "%.2f", a - b}') ms"
+  echo "  p99 added over the upstream, every connection busy, $side: $(added_ms "${p99[$side]}" "${p99[direct]}") ms"
 done
+echo "paced: the same $WRK_CONNECTIONS connections, each waiting $PACE_MS ms between an answer and its next request (medians of $PACED_ROUNDS alternating rounds of $WRK_DURATION)"
+printf '  %-44s %10s %8s %8s   %s\n' side 'req/s' 'p50 ms' 'p99 ms' 'p99 of the rounds'
+for side in "${sides[@]}"; do
+  printf '  %-44s %10s %8s %8s   %s\n' "${label[$side]}" "${paced_rps[$side]}" "${paced_p50[$side]}" \
+    "${paced_p99[$side]}" "${paced_p99s[$side]}"
+done
+for side in gateway haproxy nginx; do
+  [ -n "${paced_p99[$side]:-}" ] && [ -n "${paced_p99[direct]:-}" ] || continue
+  target=
+  [ "$side" = gateway ] && target=" (target <= 1)"
+  echo "  p99 added over the upstream, paced, $side: $(added_ms "${paced_p99[$side]}" "${paced_p99[direct]}") ms$target"
+done
+# What of that the gateway spends itself, by its own clock: each access log line's latency less
+# its upstream's (from reading the request to the response written, the wait for the upstream
+# taken out); the rest is the extra hop's wake-ups on the shared cores.
+if [[ " ${sides[*]} " == *" gateway "* ]]; then
+  tail -c +"$((paced_log_start + 1))" "$work/gateway.log" |
+    sed -n 's/.*"latency_ms":\([0-9.]*\),"upstream_latency_ms":\([0-9.]*\).*/\1 \2/p' |
+    awk '{printf "%.3f\n", $1 - $2}' | sort -g |
+    awk '{ms[NR] = $1} END {if (NR) printf "  inside the gateway, paced (its access log: latency less the upstream'"'"'s): p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", ms[int(NR * 0.5) + 1], ms[int(NR * 0.99) + 1], ms[int(NR * 0.999) + 1]}'
+fi
