@@ -35,13 +35,16 @@ constexpr pg::Statement kClaim{
 // Deletes what the last pass published ($2) and reads the next batch in one statement, one
 // round trip and one commit per pass instead of two. The SELECT reads the snapshot from before
 // the DELETE, so it leaves those rows out itself.
+// Both relay statements go unprepared (no name), planned for each pass against the table as it
+// is: a prepared plan made while the outbox was empty scans the whole table, and a backlog
+// (Kafka down) would then cost every pass a scan of it until autovacuum's next analyze
+// (measured at 200k rows: 190 ms a pass, against 0.3 ms of planning and 0.2 ms; ADR 0013).
 constexpr pg::Statement kBatch{
-    "outbox_batch",
+    nullptr,
     "WITH gone AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[]))"
     " SELECT seq, topic, key, payload, headers FROM outbox WHERE seq <> ALL($2::bigint[])"
     " ORDER BY seq LIMIT $1"};
-constexpr pg::Statement kDelete{"outbox_delete",
-                                "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"};
+constexpr pg::Statement kDelete{nullptr, "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"};
 
 std::string headers_json(const Headers& h) {
   json::array a;
