@@ -51,13 +51,14 @@ bool boolean(const char* name, bool fallback) {
 std::chrono::milliseconds parse_duration(const char* name, const std::string& text) {
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) fail(name, "expected a duration such as 250ms, 5s or 2m", text);
+  if (digits == 0) fail(name, "expected a duration such as 250ms, 5s, 2m or 336h", text);
   long long n = parse_integer(name, text.substr(0, digits), 0, 1'000'000'000);
   std::string unit = text.substr(digits);
   if (unit.empty() || unit == "ms") return std::chrono::milliseconds(n);
   if (unit == "s") return std::chrono::seconds(n);
   if (unit == "m") return std::chrono::minutes(n);
-  fail(name, "expected a duration such as 250ms, 5s or 2m", text);
+  if (unit == "h") return std::chrono::hours(n);
+  fail(name, "expected a duration such as 250ms, 5s, 2m or 336h", text);
 }
 
 std::chrono::milliseconds duration(const char* name, std::chrono::milliseconds fallback) {

@@ -19,6 +19,8 @@ TEST(Config, ParsesTypedValues) {
   EXPECT_EQ(duration("BAZAAR_TEST_X", {}), std::chrono::milliseconds(250));
   ::setenv("BAZAAR_TEST_X", "2m", 1);
   EXPECT_EQ(duration("BAZAAR_TEST_X", {}), std::chrono::minutes(2));
+  ::setenv("BAZAAR_TEST_X", "336h", 1);
+  EXPECT_EQ(duration("BAZAAR_TEST_X", {}), std::chrono::hours(336));
   ::setenv("BAZAAR_TEST_X", "yes", 1);
   EXPECT_TRUE(boolean("BAZAAR_TEST_X", false));
   ::unsetenv("BAZAAR_TEST_X");
@@ -37,7 +39,7 @@ TEST(Config, ErrorIsOneLineNamingTheVariable) {
   }
   ::setenv("BAZAAR_TEST_PORT", "70000", 1);
   EXPECT_THROW(integer("BAZAAR_TEST_PORT", 1, 0, 65535), ConfigError);
-  ::setenv("BAZAAR_TEST_PORT", "5h", 1);
+  ::setenv("BAZAAR_TEST_PORT", "5d", 1);
   EXPECT_THROW(duration("BAZAAR_TEST_PORT", {}), ConfigError);
   ::unsetenv("BAZAAR_TEST_PORT");
   EXPECT_THROW(required_string("BAZAAR_TEST_PORT"), ConfigError);

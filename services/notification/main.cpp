@@ -7,6 +7,7 @@
 
 #include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/events/inbox_retention.hpp"
 #include "chassis/events/kafka.hpp"
 #include "chassis/events/outbox.hpp"
 #include "chassis/http/server.hpp"
@@ -29,6 +30,7 @@ struct Settings {
   service::Basics basics;
   std::string kafka_brokers;
   std::chrono::milliseconds kafka_startup_wait;
+  events::InboxRetention inbox;
   UserDirectoryOptions users;
   SmtpOptions smtp;
   SenderOptions sender;
@@ -39,6 +41,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8084);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
+  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
 
   s.users.base_url = config::required_string("USER_SERVICE_URL");
   if (s.users.base_url.rfind("http://", 0) != 0)
@@ -108,6 +111,8 @@ int run(const Settings& s) {
   http::Server server(runtime, s.basics.server, std::move(router));
   server.start();
   sender.start();
+  events::InboxPruner inbox_pruner(worker0, pools.at(0), s.inbox);
+  inbox_pruner.start();
   consumer.start(worker0, [&handler](events::Event e) { return handler.handle(std::move(e)); });
   log::info("consuming", {{"topics", "order.created,order.confirmed,order.cancelled"},
                           {"group", kConsumerGroup}});
@@ -115,6 +120,7 @@ int run(const Settings& s) {
   http::run_until_signal(runtime, server, [&] {
     // Workers still run here: let the event in hand and the deliveries in flight finish.
     consumer.stop();
+    inbox_pruner.stop();
     sender.stop();
     dead_letters.flush(5s);
   });

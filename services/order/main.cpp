@@ -7,6 +7,7 @@
 
 #include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/events/inbox_retention.hpp"
 #include "chassis/events/kafka.hpp"
 #include "chassis/events/outbox.hpp"
 #include "chassis/http/server.hpp"
@@ -27,6 +28,7 @@ struct Settings {
   service::Basics basics;
   std::string kafka_brokers;
   std::chrono::milliseconds kafka_startup_wait;
+  events::InboxRetention inbox;
   order::UserCheckOptions user_check;
 };
 
@@ -43,6 +45,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8082);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
+  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
   s.user_check.base_url = user_service_url();
   s.user_check.timeout = config::duration("USER_CHECK_TIMEOUT", 1s);
   if (s.user_check.timeout <= 0ms)
@@ -91,12 +94,15 @@ int run(const Settings& s) {
   http::Server server(runtime, s.basics.server, std::move(router));
   server.start();
   relay.start();
+  events::InboxPruner inbox_pruner(events_executor, pools.at(0), s.inbox);
+  inbox_pruner.start();
   auto handlers = events::in_transactions(pools.at(0), [](pg::Transaction* tx, events::Event e) {
     return order::handle_payment_event(tx, std::move(e));
   });
   payments.start(events_executor, std::move(handlers.one), std::move(handlers.batch));
   http::run_until_signal(runtime, server, [&] {
     payments.stop();
+    inbox_pruner.stop();
     relay.stop();
     producer.flush(10s);
   });

@@ -10,6 +10,7 @@
 
 #include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
+#include "chassis/events/inbox_retention.hpp"
 #include "chassis/events/outbox.hpp"
 #include "chassis/events/transactional.hpp"
 #include "chassis/http/server.hpp"
@@ -29,6 +30,7 @@ struct Settings {
   service::Basics basics;
   std::string kafka_brokers;
   std::chrono::milliseconds kafka_startup_wait;
+  events::InboxRetention inbox;
   payment::SimulatedRules rules;
 };
 
@@ -49,6 +51,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8083);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
+  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
   s.rules.decline_above_cents = config::integer("PAYMENT_DECLINE_ABOVE_CENTS", 100'000, 0,
                                                 std::numeric_limits<long long>::max());
   s.rules.decline_currencies =
@@ -117,6 +120,8 @@ int run(const Settings& s) {
   server.start();
 
   relay.start();
+  events::InboxPruner inbox_pruner(events_executor, pools.at(0), s.inbox);
+  inbox_pruner.start();
   payment::OrderCreatedHandler* h = &handler;
   auto handlers = events::in_transactions(pools.at(0), [h](pg::Transaction* tx, events::Event e) {
     return payment::handle_order_created(h, tx, std::move(e));
@@ -133,6 +138,7 @@ int run(const Settings& s) {
     // The event being handled finishes and its offset is committed; then everything the
     // outbox holds is published before the process goes.
     consumer.stop();
+    inbox_pruner.stop();
     relay.stop();
     producer.flush(10s);
   });
