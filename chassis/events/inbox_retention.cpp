@@ -31,7 +31,10 @@ Task<std::size_t> prune_inbox(pg::Pool& pool, std::chrono::milliseconds keep, st
   std::size_t total = 0;
   for (;;) {
     pg::Params params{std::to_string(keep.count()), std::to_string(batch)};
-    auto r = co_await pool.query(kPrune, std::move(params));
+    // On a connection of its own (a transaction), not the pipelined one: the handlers'
+    // statements would queue behind a delete of thousands of rows.
+    auto tx = co_await pool.begin();
+    auto r = co_await tx.exec_and_commit(kPrune, std::move(params));
     const auto n = static_cast<std::size_t>(r.affected_rows());
     total += n;
     if (n < batch) co_return total;
