@@ -212,6 +212,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 declare -A paced_rounds paced_p50s paced_p99s
+sleep 0.2 # the gateway writes its log lines every 50 ms: the throughput rounds' are all out
 paced_log_start=$(stat -c %s "$work/gateway.log")
 for round in $(seq 1 "$PACED_ROUNDS"); do
   for side in "${sides[@]}"; do
