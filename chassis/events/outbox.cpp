@@ -192,16 +192,20 @@ void outbox_written(const std::string& conninfo) {
   if (auto leader = local_leader(conninfo)) wake(leader);
 }
 
-Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
-  // Deferred: the row travels with the transaction's next statement or its COMMIT, without a
-  // round trip of its own; if it fails, so does that statement or the commit.
-  tx->defer(kAdd, outbox_values(e));
+void outbox_rows_added(pg::Transaction* tx) {
   // Should this process's relay lose its election before the commit, the new relay finds
-  // the row at its next poll (RelayOptions::poll_interval) rather than at once.
+  // the rows at its next poll (RelayOptions::poll_interval) rather than at once.
   if (auto leader = local_leader(tx->conninfo()))
     tx->after_commit([leader] { wake(leader); });
   else
     tx->defer_once(kNotify);
+}
+
+Task<void> add_to_outbox(pg::Transaction* tx, Event e) {
+  // Deferred: the row travels with the transaction's next statement or its COMMIT, without a
+  // round trip of its own; if it fails, so does that statement or the commit.
+  tx->defer(kAdd, outbox_values(e));
+  outbox_rows_added(tx);
   co_return;
 }
 

@@ -32,8 +32,13 @@ Task<void> add_to_outbox(pg::Transaction* tx, Event e);
 // "INSERT INTO outbox (id, topic, key, payload, headers) VALUES (…)", in that order. Use it
 // only while relays_in_process() holds for the database, and call outbox_written() after
 // the statement has committed; otherwise use add_to_outbox in a transaction, which also
-// NOTIFYs the elected relay elsewhere.
+// NOTIFYs the elected relay elsewhere. In a transaction, a statement of the service's own may
+// write the row too (one statement for the change and its event): then call
+// outbox_rows_added(tx) for it.
 pg::Params outbox_values(const Event& e);
+// After writing outbox rows inside `tx` with a statement of one's own (outbox_values): the
+// elected relay is woken once `tx` commits, as add_to_outbox does it.
+void outbox_rows_added(pg::Transaction* tx);
 // True while this process's relay is the elected one for the database named by `conninfo`.
 bool relays_in_process(const std::string& conninfo);
 // After a statement that wrote outbox rows (outbox_values) has committed: wakes this

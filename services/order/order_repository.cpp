@@ -67,8 +67,11 @@ constexpr pg::Statement kArrive{
     "               ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT o.id, o.user_id, o.status, o.total_cents, o.currency,"
     " EXISTS (SELECT 1 FROM claim) FROM orders o WHERE o.id = $3 FOR UPDATE OF o"};
+// The order row is locked already (kArrive's FOR UPDATE): the update always applies.
 constexpr pg::Statement kSetStatus{
-    "order_set_status", "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1"};
+    "order_set_status_with_event",
+    "WITH u AS (UPDATE orders SET status = $2, updated_at = now() WHERE id = $1)"
+    " INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($3, $4, $5, $6, $7::jsonb)"};
 
 long long to_integer(std::string_view text) {
   long long v = 0;
@@ -201,11 +204,13 @@ pg::Task<OrderRepository::Arrival> OrderRepository::arrive(pg::Transaction* tx,
   co_return a;
 }
 
-pg::Task<void> OrderRepository::set_status(pg::Transaction* tx, std::string id,
-                                           OrderStatus status) {
+pg::Task<void> OrderRepository::set_status(pg::Transaction* tx, std::string id, OrderStatus status,
+                                           events::Event announced) {
   // Deferred: it travels with the transaction's next statement or its COMMIT.
   pg::Params params{std::move(id), std::string(to_string(status))};
+  for (auto& v : events::outbox_values(announced)) params.push_back(std::move(v));
   tx->defer(kSetStatus, std::move(params));
+  events::outbox_rows_added(tx);
   co_return;
 }
 

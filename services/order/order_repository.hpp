@@ -57,8 +57,10 @@ class OrderRepository {
   };
   static pg::Task<Arrival> arrive(pg::Transaction* tx, std::string consumer, std::string event_id,
                                   std::string id);
-  // Written with the transaction's next statement or its commit (Transaction::defer).
-  static pg::Task<void> set_status(pg::Transaction* tx, std::string id, OrderStatus status);
+  // The new status and the event that announces it, in one statement written with the
+  // transaction's next statement or its commit (Transaction::defer).
+  static pg::Task<void> set_status(pg::Transaction* tx, std::string id, OrderStatus status,
+                                   events::Event announced);
 
  private:
   PerWorker<pg::Pool>& pools_;

@@ -45,12 +45,11 @@ events::Task<events::AfterCommit> handle_payment_event(pg::Transaction* tx, even
         };
   }
 
-  co_await OrderRepository::set_status(tx, order->id, *next);
   std::optional<std::string> reason;
   if (*next == OrderStatus::cancelled) reason = payment.reason.value_or("payment failed");
   auto announced = events::make_event(std::string(topic_for(*next)), order->id, kEventSource,
                                       order_event_data(order->facts(), reason), e.traceparent);
-  co_await events::add_to_outbox(tx, std::move(announced));
+  co_await OrderRepository::set_status(tx, order->id, *next, std::move(announced));
   co_return [trace, order_id = order->id, from = order->status, to = *next, topic = e.topic,
              event_id = e.id] {
     auto ids = trace.ids();

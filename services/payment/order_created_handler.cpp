@@ -65,7 +65,13 @@ events::Task<events::AfterCommit> handle_order_created(OrderCreatedHandler* hand
   row.currency = order.currency;
   row.status = outcome.kind == ChargeOutcome::Kind::approved ? Status::succeeded : Status::failed;
   row.reason = outcome.reason;
-  if (!co_await PaymentRepository::insert(tx, row)) {
+  auto result =
+      row.status == Status::succeeded
+          ? events::make_event(kPaymentSucceeded, order.order_id, kSource,
+                               payment_succeeded_data(order, row.payment_id), trace.traceparent())
+          : events::make_event(kPaymentFailed, order.order_id, kSource,
+                               payment_failed_data(order, row.reason), trace.traceparent());
+  if (!co_await PaymentRepository::insert(tx, row, std::move(result))) {
     // Another replica recorded this order's payment while we charged (the provider answered
     // us from its ledger): that replica publishes the result.
     co_return [trace, event_id = event.id, order_id = order.order_id] {
@@ -75,13 +81,6 @@ events::Task<events::AfterCommit> handle_order_created(OrderCreatedHandler* hand
                 {{"event_id", event_id}, {"order_id", order_id}}, &ids);
     };
   }
-  auto result =
-      row.status == Status::succeeded
-          ? events::make_event(kPaymentSucceeded, order.order_id, kSource,
-                               payment_succeeded_data(order, row.payment_id), trace.traceparent())
-          : events::make_event(kPaymentFailed, order.order_id, kSource,
-                               payment_failed_data(order, row.reason), trace.traceparent());
-  co_await events::add_to_outbox(tx, result);
   co_return [trace, row] {
     payments_counter(row.status).inc();
     auto ids = trace.ids();

@@ -1,5 +1,7 @@
 #include "services/payment/payment_repository.hpp"
 
+#include "chassis/events/outbox.hpp"
+
 namespace bazaar::payment {
 namespace {
 constexpr pg::Statement kFind{
@@ -13,10 +15,15 @@ constexpr pg::Statement kArrive{
     "WITH claim AS (INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)"
     "               ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT EXISTS (SELECT 1 FROM claim), EXISTS (SELECT 1 FROM payments WHERE order_id = $3)"};
+// The outbox row only with the payment: none when another replica paid the order first.
 constexpr pg::Statement kInsert{
-    "payment_insert",
-    "INSERT INTO payments (order_id, payment_id, user_id, amount_cents, currency, status, reason)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING"};
+    "payment_insert_with_event",
+    "WITH p AS (INSERT INTO payments"
+    "             (order_id, payment_id, user_id, amount_cents, currency, status, reason)"
+    "           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING 1),"
+    " e AS (INSERT INTO outbox (id, topic, key, payload, headers)"
+    "       SELECT $8, $9, $10, $11, $12::jsonb FROM p)"
+    " SELECT count(*) FROM p"};
 }  // namespace
 
 pg::Task<std::optional<PaymentRow>> PaymentRepository::find(std::string order_id) {
@@ -46,15 +53,19 @@ pg::Task<PaymentRepository::Arrival> PaymentRepository::arrive(pg::Transaction* 
   co_return a;
 }
 
-pg::Task<bool> PaymentRepository::insert(pg::Transaction* tx, PaymentRow row) {
+pg::Task<bool> PaymentRepository::insert(pg::Transaction* tx, PaymentRow row,
+                                         events::Event announced) {
   pg::Param reason;
   if (row.status == Status::failed) reason = row.reason;
   pg::Params params{row.order_id, row.payment_id,
                     row.user_id,  std::to_string(row.amount_cents),
                     row.currency, std::string(to_string(row.status)),
                     reason};
+  for (auto& v : events::outbox_values(announced)) params.push_back(std::move(v));
   auto r = co_await tx->exec(kInsert, std::move(params));
-  co_return r.affected_rows() == 1;
+  const bool inserted = r.get(0, 0) == "1";
+  if (inserted) events::outbox_rows_added(tx);
+  co_return inserted;
 }
 
 }  // namespace bazaar::payment

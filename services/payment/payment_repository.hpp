@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chassis/core/runtime.hpp"
+#include "chassis/events/envelope.hpp"
 #include "chassis/pg/pool.hpp"
 #include "services/payment/domain/payment.hpp"
 
@@ -36,8 +37,9 @@ class PaymentRepository {
   };
   static pg::Task<Arrival> arrive(pg::Transaction* tx, std::string consumer, std::string event_id,
                                   std::string order_id);
-  // Inside `tx`: false when the order got a payment in the meantime (then nothing changed).
-  static pg::Task<bool> insert(pg::Transaction* tx, PaymentRow row);
+  // Inside `tx`, in one statement: the payment and the event that announces it. False when
+  // the order got a payment in the meantime (then nothing changed).
+  static pg::Task<bool> insert(pg::Transaction* tx, PaymentRow row, events::Event announced);
 
  private:
   PerWorker<pg::Pool>& pools_;
