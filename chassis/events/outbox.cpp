@@ -22,9 +22,7 @@ namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr const char* kChannel = "bazaar_outbox";
 
-constexpr pg::Statement kAdd{
-    "outbox_add",
-    "INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"};
+constexpr pg::Statement kAdd{"outbox_add", BAZAAR_OUTBOX_INSERT " VALUES ($1, $2, $3, $4, $5)"};
 // Wakes the relay of another replica (the elected one), delivered on commit. Sent once per
 // transaction, and only when this process's relay is not the elected one: the NOTIFY of a
 // transaction takes a lock that every notifying transaction of the cluster queues for until

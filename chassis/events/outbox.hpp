@@ -29,13 +29,16 @@ Task<void> add_to_outbox(pg::Transaction* tx, Event e);
 // For a service statement that writes its change and its event together, in auto-commit
 // (one statement is atomic, and on a pipelined connection it shares its commit with the
 // other statements of its loop turn): the event's values for
-// "INSERT INTO outbox (id, topic, key, payload, headers) VALUES (…)", in that order. Use it
+// BAZAAR_OUTBOX_INSERT " VALUES (…)", in that order. Use it
 // only while relays_in_process() holds for the database, and call outbox_written() after
 // the statement has committed; otherwise use add_to_outbox in a transaction, which also
 // NOTIFYs the elected relay elsewhere. In a transaction, a statement of the service's own may
 // write the row too (one statement for the change and its event): then call
 // outbox_rows_added(tx) for it.
 pg::Params outbox_values(const Event& e);
+// The outbox's columns as outbox_values fills them, for a service statement's SQL text (a
+// macro: statements are compile-time string literals).
+#define BAZAAR_OUTBOX_INSERT "INSERT INTO outbox (id, topic, key, payload, headers)"
 // After writing outbox rows inside `tx` with a statement of one's own (outbox_values): the
 // elected relay is woken once `tx` commits, as add_to_outbox does it.
 void outbox_rows_added(pg::Transaction* tx);

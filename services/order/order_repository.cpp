@@ -55,8 +55,7 @@ constexpr pg::Statement kInsert{"order_insert", ORDER_AND_ITEMS CREATED_AT_OF_O}
 constexpr pg::Statement kInsertWithEvent{
     "order_insert_with_event", ORDER_AND_ITEMS
     ","
-    " e AS (INSERT INTO outbox (id, topic, key, payload, headers)"
-    "       VALUES ($7, $8, $9, $10, $11::jsonb))" CREATED_AT_OF_O};
+    " e AS (" BAZAAR_OUTBOX_INSERT "       VALUES ($7, $8, $9, $10, $11::jsonb))" CREATED_AT_OF_O};
 #undef ORDER_AND_ITEMS
 #undef CREATED_AT_OF_O
 // The inbox claim (the chassis' table, written as events::first_delivery writes it) and the
@@ -71,7 +70,7 @@ constexpr pg::Statement kArrive{
 constexpr pg::Statement kSetStatus{
     "order_set_status_with_event",
     "WITH u AS (UPDATE orders SET status = $2, updated_at = now() WHERE id = $1)"
-    " INSERT INTO outbox (id, topic, key, payload, headers) VALUES ($3, $4, $5, $6, $7::jsonb)"};
+    " " BAZAAR_OUTBOX_INSERT " VALUES ($3, $4, $5, $6, $7::jsonb)"};
 
 long long to_integer(std::string_view text) {
   long long v = 0;

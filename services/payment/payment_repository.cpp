@@ -21,7 +21,7 @@ constexpr pg::Statement kInsert{
     "WITH p AS (INSERT INTO payments"
     "             (order_id, payment_id, user_id, amount_cents, currency, status, reason)"
     "           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING 1),"
-    " e AS (INSERT INTO outbox (id, topic, key, payload, headers)"
+    " e AS (" BAZAAR_OUTBOX_INSERT
     "       SELECT $8, $9, $10, $11, $12::jsonb FROM p)"
     " SELECT count(*) FROM p"};
 }  // namespace
