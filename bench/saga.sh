@@ -31,7 +31,10 @@
 # SAGA_RATE (100 orders/s), SAGA_PG_STATEMENTS (0), PG_EXTRA_CONF (extra postgresql.conf
 # lines, see deploy/local/pg-cluster),
 # KAFKA_E2E_MESSAGES (2000), BENCH_NOTIFICATIONS (1: run notification-service and the
-# SMTP server too, as in production), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
+# SMTP server too, as in production), SAGA_SMTP (sink: Postfix's smtp-sink, a C server that
+# keeps no message, standing in for a production mail relay, which would not share the two
+# cores; maildir: the Python server of ./dev up and the tests, which costs about 0.6 ms of
+# CPU per message itself), BENCH_KEEP=1 keeps the work dir (logs) under /tmp.
 set -euo pipefail
 BZ_TAG=bench-saga
 # shellcheck source=../deploy/local/lib.sh disable=SC2034
@@ -45,6 +48,7 @@ E2E_MESSAGES=${KAFKA_E2E_MESSAGES:-2000}
 NOTIFY=${BENCH_NOTIFICATIONS:-1}
 PG_STATEMENTS=${SAGA_PG_STATEMENTS:-0}
 PG_CHECKPOINT=${SAGA_PG_CHECKPOINT:-0}
+SMTP_KIND=${SAGA_SMTP:-sink}
 LOAD=${SAGA_LOAD_BIN:-$BZ_ROOT/build/release/bench/saga-load}
 
 [ -x "$LOAD" ] || bz_die "saga-load not found at $LOAD (./dev bench saga builds it)"
@@ -185,7 +189,7 @@ start order-service DB_URL="$db/orders" KAFKA_BROKERS="$kafka" USER_SERVICE_URL=
 orders=$url
 if [ "$NOTIFY" = 1 ]; then
   bz_on_exit "$BZ_ROOT/deploy/local/smtp-server" stop "$work/smtp"
-  smtp=$("$BZ_ROOT/deploy/local/smtp-server" start "$work/smtp")
+  smtp=$(SMTP_KIND=$SMTP_KIND "$BZ_ROOT/deploy/local/smtp-server" start "$work/smtp")
   part_pids[smtp-server]=$(head -n 1 "$work/smtp/smtp.pid")
   start notification-service DB_URL="$db/notifications" KAFKA_BROKERS="$kafka" \
     USER_SERVICE_URL="$users" SMTP_URL="smtp://$smtp"
@@ -247,7 +251,7 @@ p50=$(field p50_ms "$steady")
 p99=$(field p99_ms "$steady")
 cat <<EOF
 saga throughput ($CONNS clients, ${DURATION}s): $(field placed "$through") placed, $(field terminal "$through") terminal, $tput orders/s reached a terminal state (placed at $(field placed_per_s "$through")/s)
-  their e-mails all sent ${email_wait} s after the last order's terminal state: $sustained orders/s with their e-mails
+  their e-mails (SMTP server: $SMTP_KIND) all sent ${email_wait} s after the last order's terminal state: $sustained orders/s with their e-mails
 saga latency at $RATE orders/s offered: POST -> CONFIRMED p50 $p50 ms, p90 $(field p90_ms "$steady") ms, p99 $p99 ms, max $(field max_ms "$steady") ms ($(field confirmed "$steady") orders)
   where it goes (p50, by the events' ce_time): POST -> order.created $(field post_to_created_p50_ms "$steady") ms, -> payment.succeeded $(field created_to_paid_p50_ms "$steady") ms, -> order.confirmed $(field paid_to_confirmed_p50_ms "$steady") ms
 Kafka produce->consume round trip (EndToEndLatency, acks=all): p50 $hop_p50 ms, p99 $hop_p99 ms
