@@ -292,3 +292,4 @@ if [[ " ${sides[*]} " == *" gateway "* ]]; then
     awk '{printf "%.3f\n", $1 - $2}' | sort -g |
     awk '{ms[NR] = $1} END {if (NR) printf "  inside the gateway, paced (its access log: latency less the upstream'"'"'s): p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", ms[int(NR * 0.5) + 1], ms[int(NR * 0.99) + 1], ms[int(NR * 0.999) + 1]}'
 fi
+bz_host_speed_line

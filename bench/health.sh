@@ -85,3 +85,4 @@ for side in user-service nginx; do
   bz_wrk_problems "$f" | sed "s/^/  $side: /"
 done
 echo "  ratio ours/nginx (req/s): $(bz_ratio "$ours" "$peer")"
+bz_host_speed_line

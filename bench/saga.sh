@@ -259,3 +259,4 @@ $cpu_table
 ${pg_report:+$pg_report
 }ratio: p99 POST->CONFIRMED / p99 single hop = $(bz_ratio "$p99" "$hop_p99")x (target <= 5x); throughput / 1000 orders/s target = $(bz_ratio "$tput" 1000)x (with their e-mails $(bz_ratio "$sustained" 1000)x)
 EOF
+bz_host_speed_line

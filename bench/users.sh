@@ -101,3 +101,4 @@ printf '  %-14s %12s %21s\n' pgbench "$peer" "(average ${peer_lat:-?})"
 [ "${peer_failed:-0}" = 0 ] || echo "  pgbench: $peer_failed failed transactions"
 echo "  ratio ours/pgbench (per second): $(bz_ratio "$ours" "$peer")"
 echo "  user-service VmRSS after the run: $rss"
+bz_host_speed_line

@@ -225,8 +225,7 @@ struct Producer::Impl {
 
 Producer::Producer(const KafkaOptions& options) : impl_(std::make_unique<Impl>()) {
   // No linger: the relay hands over a whole outbox batch at once, so waiting for more
-  // messages only delayed each hop. With librdkafka's wait (2 ms before) the saga bench's
-  // hops took twice as long and each order cost more CPU, not less (ADR 0016).
+  // messages has nothing to gather and only delays each hop (ADR 0016).
   auto conf = make_conf(options, {{"enable.idempotence", "true"},
                                   {"acks", "all"},
                                   {"linger.ms", "0"},

@@ -126,12 +126,29 @@ bz_workdir() {
   printf '%s\n' "$d"
 }
 
-# bz_bench_start NAME: what every bench script does first: exit traps, and a work dir of its
-# own in $work, removed at exit unless BENCH_KEEP=1 (then its path is printed).
+# bz_bench_start NAME: what every bench script does first: exit traps, a work dir of its own
+# in $work, removed at exit unless BENCH_KEEP=1 (then its path is printed), and the host's
+# speed before the run (bz_host_speed_line prints it with the speed after).
 bz_bench_start() {
   bz_install_traps
   work=$(bz_workdir "$1")
   if [ "${BENCH_KEEP:-0}" = 1 ]; then bz_on_exit bz_say "kept $work"; else bz_on_exit rm -rf "$work"; fi
+  bz_speed_before=$(bz_host_speed)
+}
+
+# bz_host_speed: the CPU seconds a fixed piece of work takes (20 million additions in
+# Python, one core). On a shared VM the host's load changes what the same work costs: the dev
+# VM took 1.9-3.1 s within one hour, and every CPU figure of a bench moves with it.
+bz_host_speed() {
+  python3 -c 'import resource
+s = 0
+for i in range(20000000): s += i
+print("%.2f" % resource.getrusage(resource.RUSAGE_SELF).ru_utime)'
+}
+
+# bz_host_speed_line: the bench's last line, so that runs are compared at similar speeds.
+bz_host_speed_line() {
+  echo "host speed: a fixed CPU loop took ${bz_speed_before:-?} s before the run, $(bz_host_speed) s after (lower is faster; compare runs' CPU figures at similar speeds)"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
