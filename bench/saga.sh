@@ -253,7 +253,7 @@ cat <<EOF
 saga throughput ($CONNS clients, ${DURATION}s): $(field placed "$through") placed, $(field terminal "$through") terminal, $tput orders/s reached a terminal state (placed at $(field placed_per_s "$through")/s)
   their e-mails (SMTP server: $SMTP_KIND) all sent ${email_wait} s after the last order's terminal state: $sustained orders/s with their e-mails
 saga latency at $RATE orders/s offered: POST -> CONFIRMED p50 $p50 ms, p90 $(field p90_ms "$steady") ms, p99 $p99 ms, max $(field max_ms "$steady") ms ($(field confirmed "$steady") orders)
-  where it goes (p50, by the events' ce_time): POST -> order.created $(field post_to_created_p50_ms "$steady") ms, -> payment.succeeded $(field created_to_paid_p50_ms "$steady") ms, -> order.confirmed $(field paid_to_confirmed_p50_ms "$steady") ms
+  where it goes (p50 / p99 of each step, by the events' ce_time): POST -> order.created $(field post_to_created_p50_ms "$steady") / $(field post_to_created_p99_ms "$steady") ms, -> payment.succeeded $(field created_to_paid_p50_ms "$steady") / $(field created_to_paid_p99_ms "$steady") ms, -> order.confirmed $(field paid_to_confirmed_p50_ms "$steady") / $(field paid_to_confirmed_p99_ms "$steady") ms
 Kafka produce->consume round trip (EndToEndLatency, acks=all): p50 $hop_p50 ms, p99 $hop_p99 ms
 $cpu_table
 ${pg_report:+$pg_report

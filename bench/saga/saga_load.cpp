@@ -251,11 +251,14 @@ int main() {
   std::printf(
       "placed=%zu terminal=%zu confirmed=%zu failed_posts=%ld placing_s=%.2f span_s=%.2f "
       "placed_per_s=%.0f terminal_per_s=%.0f p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f "
-      "post_to_created_p50_ms=%.1f created_to_paid_p50_ms=%.1f paid_to_confirmed_p50_ms=%.1f\n",
+      "post_to_created_p50_ms=%.1f created_to_paid_p50_ms=%.1f paid_to_confirmed_p50_ms=%.1f "
+      "post_to_created_p99_ms=%.1f created_to_paid_p99_ms=%.1f paid_to_confirmed_p99_ms=%.1f\n",
       placed, terminal, confirmed, shared.failures.load(), placing_s, span_s,
       static_cast<double>(placed) / placing_s, static_cast<double>(terminal) / span_s,
       percentile(confirm_latency, 50), percentile(confirm_latency, 90),
       percentile(confirm_latency, 99), percentile(confirm_latency, 100), percentile(to_created, 50),
-      percentile(created_to_paid, 50), percentile(paid_to_confirmed, 50));
+      percentile(created_to_paid, 50), percentile(paid_to_confirmed, 50),
+      percentile(to_created, 99), percentile(created_to_paid, 99),
+      percentile(paid_to_confirmed, 99));
   return terminal == placed && shared.failures == 0 ? 0 : 1;
 }
