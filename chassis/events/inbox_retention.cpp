@@ -9,6 +9,7 @@
 #include <future>
 #include <string>
 
+#include "chassis/core/config.hpp"
 #include "chassis/core/log.hpp"
 #include "chassis/telemetry/metrics.hpp"
 
@@ -26,6 +27,12 @@ constexpr pg::Statement kPrune{
     " SELECT ctid FROM inbox WHERE received_at < now() - $1::bigint * interval '1 millisecond'"
     " LIMIT $2 FOR UPDATE SKIP LOCKED))"};
 }  // namespace
+
+InboxRetention inbox_retention_from_env() {
+  InboxRetention r;
+  r.keep = config::duration("INBOX_RETENTION", r.keep);
+  return r;
+}
 
 Task<std::size_t> prune_inbox(pg::Pool& pool, std::chrono::milliseconds keep, std::size_t batch) {
   std::size_t total = 0;

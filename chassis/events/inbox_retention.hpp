@@ -19,6 +19,10 @@ struct InboxRetention {
   std::size_t batch = 10'000;  // rows per statement: short transactions, short locks
 };
 
+// The defaults with `keep` from INBOX_RETENTION (a duration such as 336h), as every consuming
+// service reads it; a malformed value throws config::ConfigError naming the variable.
+InboxRetention inbox_retention_from_env();
+
 // Deletes the inbox rows received more than `keep` ago, `batch` per statement, and returns
 // how many went. Rows another replica is deleting at the same moment are skipped, not awaited.
 Task<std::size_t> prune_inbox(pg::Pool& pool, std::chrono::milliseconds keep, std::size_t batch);

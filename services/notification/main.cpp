@@ -41,7 +41,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8084);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
-  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
+  s.inbox = events::inbox_retention_from_env();
 
   s.users.base_url = config::required_string("USER_SERVICE_URL");
   if (s.users.base_url.rfind("http://", 0) != 0)

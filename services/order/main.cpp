@@ -45,7 +45,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8082);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
-  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
+  s.inbox = events::inbox_retention_from_env();
   s.user_check.base_url = user_service_url();
   s.user_check.timeout = config::duration("USER_CHECK_TIMEOUT", 1s);
   if (s.user_check.timeout <= 0ms)

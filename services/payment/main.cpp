@@ -51,7 +51,7 @@ Settings read_settings() {
   s.basics = service::read_basics(8083);
   s.kafka_brokers = config::required_string("KAFKA_BROKERS");
   s.kafka_startup_wait = config::duration("KAFKA_STARTUP_WAIT", 30s);
-  s.inbox.keep = config::duration("INBOX_RETENTION", s.inbox.keep);
+  s.inbox = events::inbox_retention_from_env();
   s.rules.decline_above_cents = config::integer("PAYMENT_DECLINE_ABOVE_CENTS", 100'000, 0,
                                                 std::numeric_limits<long long>::max());
   s.rules.decline_currencies =
